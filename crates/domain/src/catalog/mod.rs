@@ -1,0 +1,13 @@
+//! The catalog: products, their prices and their stock, and the ledger of every stock change.
+
+pub mod listing;
+pub mod ports;
+pub mod product;
+pub mod stock;
+pub mod use_cases;
+
+pub use listing::{PriceRange, ProductKey, ProductQuery, ProductSort, SearchText};
+pub use ports::Catalog;
+pub use product::{NewProduct, Product, ProductChanges};
+pub use stock::{MovementCause, StockAdjustment, StockDelta, StockMovement};
+pub use use_cases::CatalogError;

@@ -1,0 +1,53 @@
+//! A product as the shop sells it, and the two ways staff shape one: creating and changing.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::ProductId;
+use crate::money::Money;
+use crate::sku::Sku;
+use crate::text::{Category, Description, ProductName};
+
+/// A product as stored. Read back from the database, whose constraints keep its fields valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub price: Money,
+    pub stock: i32,
+    pub active: bool,
+    /// Increases with every change, stock included; the HTTP layer's ETag.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What staff supply to add a product. Initial stock enters the ledger as an adjustment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProduct {
+    pub sku: Sku,
+    pub name: ProductName,
+    pub description: Description,
+    pub category: Option<Category>,
+    pub price: Money,
+    pub initial_stock: u32,
+}
+
+/// A partial update. Stock is deliberately absent: it moves only through orders and adjustments.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ProductChanges {
+    pub name: Option<ProductName>,
+    pub description: Option<Description>,
+    /// `Some(None)` clears the category.
+    pub category: Option<Option<Category>>,
+    pub price: Option<Money>,
+    pub active: Option<bool>,
+}
+
+impl ProductChanges {
+    pub fn is_empty(&self) -> bool {
+        *self == ProductChanges::default()
+    }
+}

@@ -1,0 +1,14 @@
+//! Stockroom's rules: value types, use cases and the ports (repository traits) they run against.
+//! Nothing here performs I/O; adapters live in `infra` (Postgres) and `api` (HTTP).
+
+pub mod accounts;
+pub mod catalog;
+pub mod email;
+pub mod field_errors;
+pub mod ids;
+pub mod money;
+pub mod page;
+pub mod quantity;
+pub mod sku;
+pub mod store;
+pub mod text;

@@ -1,0 +1,92 @@
+//! The accounts port on Postgres.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use domain::accounts::{AccountError, Accounts, NewAccount, Role, User};
+use domain::email::Email;
+use domain::ids::UserId;
+use domain::store::StoreError;
+
+use crate::pool::{PgPool, checkout};
+use crate::schema::users;
+use crate::store_error::{is_unique_violation, store_error};
+
+#[derive(Clone)]
+pub struct PgAccounts {
+    pool: PgPool,
+}
+
+impl PgAccounts {
+    pub fn new(pool: PgPool) -> Self {
+        PgAccounts { pool }
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+struct UserRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    created_at: DateTime<Utc>,
+}
+
+impl UserRow {
+    fn into_user(self) -> User {
+        User {
+            id: UserId(self.id),
+            email: self.email,
+            name: self.name,
+            // The column's CHECK admits only known roles; anything else gets the least power.
+            role: Role::parse(&self.role).unwrap_or(Role::Customer),
+            created_at: self.created_at,
+        }
+    }
+}
+
+impl Accounts for PgAccounts {
+    fn create_account(&self, account: &NewAccount) -> Result<User, AccountError> {
+        let mut conn = checkout(&self.pool)?;
+        diesel::insert_into(users::table)
+            .values((
+                users::email.eq(account.email.as_str()),
+                users::name.eq(account.name.as_str()),
+                users::password_hash.eq(&account.password_hash),
+                users::role.eq(account.role.as_str()),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result::<UserRow>(&mut conn)
+            .map(UserRow::into_user)
+            .map_err(|e| {
+                if is_unique_violation(&e, "users_email_key") {
+                    AccountError::EmailTaken
+                } else {
+                    AccountError::Store(store_error(e))
+                }
+            })
+    }
+
+    fn account_with_password_hash(&self, email: &Email) -> Result<Option<(User, String)>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        users::table
+            .filter(users::email.eq(email.as_str()))
+            .select((UserRow::as_select(), users::password_hash))
+            .first::<(UserRow, String)>(&mut conn)
+            .optional()
+            .map(|found| found.map(|(row, hash)| (row.into_user(), hash)))
+            .map_err(store_error)
+    }
+
+    fn account(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        users::table
+            .find(id.0)
+            .select(UserRow::as_select())
+            .first::<UserRow>(&mut conn)
+            .optional()
+            .map(|found| found.map(UserRow::into_user))
+            .map_err(store_error)
+    }
+}

@@ -1,0 +1,239 @@
+//! The catalog port on Postgres: products, their listing queries and the stock ledger.
+
+mod listing;
+mod rows;
+
+use diesel::prelude::*;
+use domain::catalog::{
+    Catalog, CatalogError, MovementCause, NewProduct, Product, ProductChanges, ProductQuery, StockAdjustment,
+    StockMovement,
+};
+use domain::ids::{ProductId, UserId};
+use domain::page::Limit;
+use domain::store::StoreError;
+
+use crate::pool::{PgPool, checkout};
+use crate::schema::{products, stock_movements};
+use crate::store_error::{is_unique_violation, store_error};
+
+pub use rows::{MovementRow, ProductRow};
+
+#[derive(Clone)]
+pub struct PgCatalog {
+    pool: PgPool,
+}
+
+impl PgCatalog {
+    pub fn new(pool: PgPool) -> Self {
+        PgCatalog { pool }
+    }
+}
+
+fn catalog_error(error: diesel::result::Error) -> CatalogError {
+    if is_unique_violation(&error, "products_sku_key") {
+        CatalogError::SkuTaken
+    } else {
+        CatalogError::Store(store_error(error))
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = stock_movements)]
+struct NewMovement<'a> {
+    product_id: i64,
+    delta: i32,
+    cause: &'a str,
+    reference: &'a str,
+    resulting_stock: i32,
+    actor_id: Option<i64>,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = products)]
+struct ProductChangeset<'a> {
+    name: Option<&'a str>,
+    description: Option<&'a str>,
+    category: Option<Option<&'a str>>,
+    price: Option<&'a bigdecimal::BigDecimal>,
+    active: Option<bool>,
+}
+
+impl Catalog for PgCatalog {
+    fn create_product(&self, product: &NewProduct, actor: UserId) -> Result<Product, CatalogError> {
+        let mut conn = checkout(&self.pool)?;
+        let initial_stock =
+            i32::try_from(product.initial_stock).map_err(|_| CatalogError::InsufficientStock {
+                available: 0,
+                requested: i64::from(product.initial_stock),
+            })?;
+        conn.transaction(|conn| {
+            let row: ProductRow = diesel::insert_into(products::table)
+                .values((
+                    products::sku.eq(product.sku.as_str()),
+                    products::name.eq(product.name.as_str()),
+                    products::description.eq(product.description.as_str()),
+                    products::category.eq(product.category.as_ref().map(|c| c.as_str())),
+                    products::price.eq(product.price.as_decimal()),
+                    products::stock.eq(initial_stock),
+                ))
+                .returning(ProductRow::as_returning())
+                .get_result(conn)?;
+            // Initial stock enters through the ledger too, so stock == sum(deltas) from the start.
+            if initial_stock > 0 {
+                diesel::insert_into(stock_movements::table)
+                    .values(NewMovement {
+                        product_id: row.id,
+                        delta: initial_stock,
+                        cause: MovementCause::Adjustment.as_str(),
+                        reference: "initial stock",
+                        resulting_stock: initial_stock,
+                        actor_id: Some(actor.0),
+                    })
+                    .execute(conn)?;
+            }
+            Ok(row.into_product())
+        })
+        .map_err(catalog_error)
+    }
+
+    fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        products::table
+            .find(id.0)
+            .select(ProductRow::as_select())
+            .first(&mut conn)
+            .optional()
+            .map(|row| row.map(ProductRow::into_product))
+            .map_err(store_error)
+    }
+
+    fn list_products(&self, query: &ProductQuery) -> Result<Vec<Product>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        listing::products_page(query)
+            .load::<ProductRow>(&mut conn)
+            .map(|rows| rows.into_iter().map(ProductRow::into_product).collect())
+            .map_err(store_error)
+    }
+
+    fn update_product(
+        &self,
+        id: ProductId,
+        changes: &ProductChanges,
+        expected_version: Option<i64>,
+    ) -> Result<Product, CatalogError> {
+        let mut conn = checkout(&self.pool)?;
+        let changeset = ProductChangeset {
+            name: changes.name.as_ref().map(|n| n.as_str()),
+            description: changes.description.as_ref().map(|d| d.as_str()),
+            category: changes.category.as_ref().map(|c| c.as_ref().map(|c| c.as_str())),
+            price: changes.price.as_ref().map(|p| p.as_decimal()),
+            active: changes.active,
+        };
+        // The version check and the write are one statement: a concurrent writer either
+        // commits first (and this matches no row) or waits for this one.
+        let mut target = diesel::update(products::table)
+            .filter(products::id.eq(id.0))
+            .into_boxed();
+        if let Some(version) = expected_version {
+            target = target.filter(products::version.eq(version));
+        }
+        let updated = target
+            .set((
+                changeset,
+                products::version.eq(products::version + 1),
+                products::updated_at.eq(diesel::dsl::now),
+            ))
+            .returning(ProductRow::as_returning())
+            .get_result::<ProductRow>(&mut conn)
+            .optional()
+            .map_err(catalog_error)?;
+        match updated {
+            Some(row) => Ok(row.into_product()),
+            None => match self.product(id)? {
+                Some(_) => Err(CatalogError::VersionMismatch),
+                None => Err(CatalogError::NotFound),
+            },
+        }
+    }
+
+    fn adjust_stock(
+        &self,
+        id: ProductId,
+        adjustment: &StockAdjustment,
+        actor: UserId,
+    ) -> Result<StockMovement, CatalogError> {
+        let mut conn = checkout(&self.pool)?;
+        let delta = adjustment.delta.get();
+        conn.transaction(|conn| {
+            // Check and change in one conditional statement: the row lock serialises concurrent
+            // adjusters and `stock + delta >= 0` is evaluated on the latest committed stock, so
+            // no interleaving can take stock below zero.
+            let resulting: Option<i32> = diesel::update(products::table)
+                .filter(products::id.eq(id.0))
+                .filter((products::stock + delta).ge(0))
+                .set((
+                    products::stock.eq(products::stock + delta),
+                    products::version.eq(products::version + 1),
+                    products::updated_at.eq(diesel::dsl::now),
+                ))
+                .returning(products::stock)
+                .get_result(conn)
+                .optional()?;
+            let Some(resulting_stock) = resulting else {
+                let available: Option<i32> = products::table
+                    .find(id.0)
+                    .select(products::stock)
+                    .first(conn)
+                    .optional()?;
+                return Ok(Err(match available {
+                    Some(available) => CatalogError::InsufficientStock {
+                        available,
+                        requested: -i64::from(delta),
+                    },
+                    None => CatalogError::NotFound,
+                }));
+            };
+            let row: MovementRow = diesel::insert_into(stock_movements::table)
+                .values(NewMovement {
+                    product_id: id.0,
+                    delta,
+                    cause: MovementCause::Adjustment.as_str(),
+                    reference: adjustment.reason.as_str(),
+                    resulting_stock,
+                    actor_id: Some(actor.0),
+                })
+                .returning(MovementRow::as_returning())
+                .get_result(conn)?;
+            Ok(Ok(row.into_movement()))
+        })
+        .map_err(catalog_error)?
+    }
+
+    fn stock_movements(
+        &self,
+        id: ProductId,
+        after: Option<i64>,
+        limit: Limit,
+    ) -> Result<Vec<StockMovement>, CatalogError> {
+        let mut conn = checkout(&self.pool)?;
+        let exists: Option<i64> = products::table
+            .find(id.0)
+            .select(products::id)
+            .first(&mut conn)
+            .optional()
+            .map_err(catalog_error)?;
+        if exists.is_none() {
+            return Err(CatalogError::NotFound);
+        }
+        let fetch = i64::try_from(limit.get() + 1).unwrap_or(i64::MAX);
+        stock_movements::table
+            .filter(stock_movements::product_id.eq(id.0))
+            .filter(stock_movements::id.gt(after.unwrap_or(0)))
+            .order(stock_movements::id.asc())
+            .limit(fetch)
+            .select(MovementRow::as_select())
+            .load::<MovementRow>(&mut conn)
+            .map(|rows| rows.into_iter().map(MovementRow::into_movement).collect())
+            .map_err(catalog_error)
+    }
+}

@@ -1,0 +1,15 @@
+//! Stockroom's adapters to PostgreSQL: the connection pool, embedded migrations and one
+//! repository per domain port. Each repository method owns its transaction.
+
+pub mod accounts;
+pub mod catalog;
+pub mod migrations;
+pub mod pool;
+pub mod schema;
+pub mod store_error;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use accounts::PgAccounts;
+pub use catalog::PgCatalog;
+pub use pool::{PgPool, connect};
