@@ -1,1 +1,5 @@
-fn main() {}
+//! `stockroom`: see `stockroom --help`.
+
+fn main() -> std::process::ExitCode {
+    api::cli::main()
+}

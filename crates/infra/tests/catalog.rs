@@ -70,7 +70,7 @@ fn initial_stock_enters_the_ledger() {
     let catalog = PgCatalog::new(db.pool(2));
 
     let product = catalog
-        .create_product(&new_product("A-1", "9.99", 12), STAFF)
+        .create_product(&new_product("A-1", "9.99", 12), Some(STAFF))
         .unwrap();
 
     assert_eq!(product.stock, 12);
@@ -84,11 +84,11 @@ fn a_second_product_with_the_same_sku_is_sku_taken() {
     with_staff_user(&db);
     let catalog = PgCatalog::new(db.pool(2));
     catalog
-        .create_product(&new_product("DUP", "1.00", 0), STAFF)
+        .create_product(&new_product("DUP", "1.00", 0), Some(STAFF))
         .unwrap();
 
     assert_eq!(
-        catalog.create_product(&new_product("DUP", "2.00", 0), STAFF),
+        catalog.create_product(&new_product("DUP", "2.00", 0), Some(STAFF)),
         Err(CatalogError::SkuTaken)
     );
 }
@@ -99,7 +99,7 @@ fn the_database_itself_refuses_negative_stock_and_prices() {
     with_staff_user(&db);
     let catalog = PgCatalog::new(db.pool(2));
     let product = catalog
-        .create_product(&new_product("C-1", "1.00", 1), STAFF)
+        .create_product(&new_product("C-1", "1.00", 1), Some(STAFF))
         .unwrap();
     let mut conn = db.connection();
 
@@ -124,7 +124,7 @@ fn an_update_with_a_stale_version_changes_nothing() {
     with_staff_user(&db);
     let catalog = PgCatalog::new(db.pool(2));
     let product = catalog
-        .create_product(&new_product("V-1", "1.00", 0), STAFF)
+        .create_product(&new_product("V-1", "1.00", 0), Some(STAFF))
         .unwrap();
     let changes = ProductChanges {
         price: Money::parse_price("2.50").ok(),
@@ -150,7 +150,7 @@ fn an_adjustment_below_zero_is_refused_and_writes_nothing() {
     with_staff_user(&db);
     let catalog = PgCatalog::new(db.pool(2));
     let product = catalog
-        .create_product(&new_product("S-1", "1.00", 3), STAFF)
+        .create_product(&new_product("S-1", "1.00", 3), Some(STAFF))
         .unwrap();
 
     let refused = catalog.adjust_stock(product.id, &adjustment(-4), STAFF);
@@ -171,7 +171,7 @@ fn concurrent_adjustments_never_take_stock_below_zero_and_keep_the_ledger() {
     with_staff_user(&db);
     let catalog = Arc::new(PgCatalog::new(db.pool(16)));
     let product = catalog
-        .create_product(&new_product("HOT", "1.00", 20), STAFF)
+        .create_product(&new_product("HOT", "1.00", 20), Some(STAFF))
         .unwrap();
 
     // 60 threads: 40 take 1 unit, 20 add 1 unit, all at once on 16 connections.
@@ -215,7 +215,7 @@ fn keyset_pages_cover_every_product_once_in_price_order() {
         catalog
             .create_product(
                 &new_product(&format!("P{i:02}"), &format!("{}.00", i % 4), 1),
-                STAFF,
+                Some(STAFF),
             )
             .unwrap();
     }
@@ -255,13 +255,13 @@ fn search_text_treats_like_wildcards_as_literals() {
     with_staff_user(&db);
     let catalog = PgCatalog::new(db.pool(2));
     catalog
-        .create_product(&new_product("W-1", "1.00", 1), STAFF)
+        .create_product(&new_product("W-1", "1.00", 1), Some(STAFF))
         .unwrap();
     let percent = NewProduct {
         name: ProductName::parse("100% cotton").unwrap(),
         ..new_product("W-2", "1.00", 1)
     };
-    catalog.create_product(&percent, STAFF).unwrap();
+    catalog.create_product(&percent, Some(STAFF)).unwrap();
 
     let query = ProductQuery {
         text: SearchText::parse("%"),

@@ -14,7 +14,7 @@ use super::use_cases::CatalogError;
 pub trait Catalog: Send + Sync {
     /// Inserts the product and, when its initial stock is positive, one `adjustment` movement
     /// for it, in one transaction. MUST return `SkuTaken` when the SKU exists (archived or not).
-    fn create_product(&self, product: &NewProduct, actor: UserId) -> Result<Product, CatalogError>;
+    fn create_product(&self, product: &NewProduct, actor: Option<UserId>) -> Result<Product, CatalogError>;
 
     /// MUST return `Ok(None)` for an unknown id; archived products are returned.
     fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError>;

@@ -37,7 +37,7 @@ pub enum Viewer {
 pub fn create_product(
     catalog: &impl Catalog,
     product: &NewProduct,
-    actor: UserId,
+    actor: Option<UserId>,
 ) -> Result<Product, CatalogError> {
     catalog.create_product(product, actor)
 }

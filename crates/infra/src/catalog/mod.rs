@@ -59,7 +59,7 @@ struct ProductChangeset<'a> {
 }
 
 impl Catalog for PgCatalog {
-    fn create_product(&self, product: &NewProduct, actor: UserId) -> Result<Product, CatalogError> {
+    fn create_product(&self, product: &NewProduct, actor: Option<UserId>) -> Result<Product, CatalogError> {
         let mut conn = checkout(&self.pool)?;
         let initial_stock =
             i32::try_from(product.initial_stock).map_err(|_| CatalogError::InsufficientStock {
@@ -87,7 +87,7 @@ impl Catalog for PgCatalog {
                         cause: MovementCause::Adjustment.as_str(),
                         reference: "initial stock",
                         resulting_stock: initial_stock,
-                        actor_id: Some(actor.0),
+                        actor_id: actor.map(|a| a.0),
                     })
                     .execute(conn)?;
             }

@@ -1,0 +1,78 @@
+//! The HTTP application: middleware, routes, docs, and the fallback for unknown paths.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, Data};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer};
+use utoipa::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::http::not_allowed::KnownRoutes;
+use crate::http::problem::ApiError;
+use crate::http::{json, request_id};
+use crate::ops::health;
+use crate::ops::openapi::ApiDoc;
+use crate::state::AppState;
+use crate::{accounts, catalog};
+
+/// The complete OpenAPI document, as served at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope::scope("/v1").configure(routes))
+        .service(health::healthz)
+        .service(health::readyz)
+        .split_for_parts();
+    api
+}
+
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    accounts::handlers::routes(cfg);
+    catalog::handlers::routes(cfg);
+}
+
+/// Starts serving on `listener` (port 0 in tests) with `workers` threads.
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+    body_limit: usize,
+    workers: usize,
+) -> std::io::Result<Server> {
+    let state = Data::new(state);
+    let server = HttpServer::new(move || {
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .service(scope::scope("/v1").configure(routes))
+            .service(health::healthz)
+            .service(health::readyz)
+            .split_for_parts();
+        let known = KnownRoutes::from_openapi(&api);
+        app.app_data(state.clone())
+            .app_data(json::config(body_limit))
+            .app_data(json::query_config())
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
+            .default_service(web::to(move |req: HttpRequest| {
+                let known = known.clone();
+                async move { known.answer(&req) }
+            }))
+            .wrap(from_fn(request_id::middleware))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,5 @@
+//! The Products routes of the API.
+
+pub mod handlers;
+pub mod requests;
+pub mod views;

@@ -1,0 +1,251 @@
+//! The one mapping from every failure to an `application/problem+json` answer (RFC 9457).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use domain::accounts::AccountError;
+use domain::catalog::CatalogError;
+use domain::field_errors::FieldErrors;
+use domain::store::StoreError;
+use serde_json::{Value, json};
+
+use super::request_id;
+
+/// Seconds a client should wait before retrying when the database is unavailable.
+const RETRY_AFTER_UNAVAILABLE: u64 = 2;
+
+/// Every way a request can fail. Each variant names its status and `code`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `malformed_json`: the body is not JSON.
+    #[error("{0}")]
+    MalformedJson(String),
+    /// 400 `bad_query`: the query string, a cursor or a header could not be understood.
+    #[error("{detail}")]
+    BadQuery { detail: String, errors: FieldErrors },
+    /// 401 `unauthenticated`: no token, or one that is forged, expired or of the wrong algorithm.
+    #[error("a valid access token is required")]
+    Unauthenticated,
+    /// 401 `invalid_credentials`: sign-in with a wrong email or password.
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    /// 403 `forbidden`: signed in, but the role may not do this.
+    #[error("your role may not do this")]
+    Forbidden,
+    /// 404 `not_found`: no such resource, or one that belongs to another customer.
+    #[error("no such resource")]
+    NotFound,
+    /// 405 `method_not_allowed`, with the `Allow` header.
+    #[error("this resource does not support the method")]
+    MethodNotAllowed { allow: String },
+    /// 409: the request conflicts with the current state (`sku_taken`, `email_taken`, …).
+    #[error("{detail}")]
+    Conflict {
+        code: &'static str,
+        title: &'static str,
+        detail: String,
+        extra: Option<(&'static str, Value)>,
+    },
+    /// 412 `precondition_failed`: `If-Match` names another version.
+    #[error("the resource changed since you read it; fetch it again")]
+    PreconditionFailed,
+    /// 413 `payload_too_large`.
+    #[error("the body exceeds {0} bytes")]
+    PayloadTooLarge(usize),
+    /// 415 `unsupported_media_type`.
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
+    /// 422 `validation_failed`, listing every invalid field.
+    #[error("{} field(s) are invalid", .0.0.len())]
+    Validation(FieldErrors),
+    /// 422 `unknown_field`: the body names a field this endpoint does not take.
+    #[error("{0}")]
+    UnknownField(String),
+    /// 429 `rate_limited`, with `Retry-After` and the IETF `RateLimit` headers.
+    #[error("too many attempts; retry in {retry_after} s")]
+    RateLimited {
+        retry_after: u64,
+        limit: u32,
+        window: u64,
+    },
+    /// 503 `unavailable`, with `Retry-After`: the database is unreachable or saturated.
+    #[error("the service is temporarily unavailable; retry shortly")]
+    Unavailable,
+    /// 500 `internal`: a bug. Logged in full; the answer says nothing about internals.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn code_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::MalformedJson(_) => ("malformed_json", "Malformed JSON"),
+            ApiError::BadQuery { .. } => ("bad_query", "Bad query"),
+            ApiError::Unauthenticated => ("unauthenticated", "Unauthenticated"),
+            ApiError::InvalidCredentials => ("invalid_credentials", "Invalid credentials"),
+            ApiError::Forbidden => ("forbidden", "Forbidden"),
+            ApiError::NotFound => ("not_found", "Not found"),
+            ApiError::MethodNotAllowed { .. } => ("method_not_allowed", "Method not allowed"),
+            ApiError::Conflict { code, title, .. } => (code, title),
+            ApiError::PreconditionFailed => ("precondition_failed", "Precondition failed"),
+            ApiError::PayloadTooLarge(_) => ("payload_too_large", "Payload too large"),
+            ApiError::UnsupportedMediaType => ("unsupported_media_type", "Unsupported media type"),
+            ApiError::Validation(_) => ("validation_failed", "Validation failed"),
+            ApiError::UnknownField(_) => ("unknown_field", "Unknown field"),
+            ApiError::RateLimited { .. } => ("rate_limited", "Too many requests"),
+            ApiError::Unavailable => ("unavailable", "Service unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal error"),
+        }
+    }
+
+    pub fn bad_query(detail: impl Into<String>) -> ApiError {
+        ApiError::BadQuery {
+            detail: detail.into(),
+            errors: FieldErrors::default(),
+        }
+    }
+}
+
+fn field_errors_json(errors: &FieldErrors) -> Value {
+    errors
+        .0
+        .iter()
+        .map(|e| json!({"field": e.field, "code": e.code, "message": e.message}))
+        .collect()
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_) | ApiError::BadQuery { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) | ApiError::UnknownField(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (code, title) = self.code_and_title();
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut body = json!({
+            "type": "about:blank",
+            "status": status.as_u16(),
+            "code": code,
+            "title": title,
+            "detail": self.to_string(),
+            "request_id": request_id::current(),
+        });
+        match self {
+            ApiError::Validation(errors) | ApiError::BadQuery { errors, .. } if !errors.is_empty() => {
+                body["errors"] = field_errors_json(errors);
+            }
+            ApiError::Conflict {
+                extra: Some((key, value)),
+                ..
+            } => body[*key] = value.clone(),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        match self {
+            ApiError::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE.to_string()));
+            }
+            ApiError::RateLimited {
+                retry_after,
+                limit,
+                window,
+            } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+                response.insert_header(("RateLimit-Policy", format!("{limit};w={window}")));
+                response.insert_header((
+                    "RateLimit",
+                    format!("limit={limit}, remaining=0, reset={retry_after}"),
+                ));
+            }
+            ApiError::Unauthenticated => {
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.clone()));
+            }
+            _ => {}
+        }
+        response.body(body.to_string())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                ApiError::Unavailable
+            }
+            StoreError::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::NotFound => ApiError::NotFound,
+            CatalogError::SkuTaken => ApiError::Conflict {
+                code: "sku_taken",
+                title: "SKU taken",
+                detail: error.to_string(),
+                extra: None,
+            },
+            CatalogError::InsufficientStock { available, requested } => ApiError::Conflict {
+                code: "insufficient_stock",
+                title: "Insufficient stock",
+                detail: error.to_string(),
+                extra: Some((
+                    "available",
+                    json!({"available": available, "requested": requested}),
+                )),
+            },
+            CatalogError::VersionMismatch => ApiError::PreconditionFailed,
+            CatalogError::ArchivedHidden => ApiError::Forbidden,
+            CatalogError::BadQuery(e) => ApiError::bad_query(e.to_string()),
+            CatalogError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::EmailTaken => ApiError::Conflict {
+                code: "email_taken",
+                title: "Email taken",
+                detail: error.to_string(),
+                extra: None,
+            },
+            AccountError::InvalidCredentials => ApiError::InvalidCredentials,
+            // The token named an account that no longer exists.
+            AccountError::NotFound => ApiError::Unauthenticated,
+            AccountError::Hashing(cause) => ApiError::Internal(cause),
+            AccountError::Store(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Stockroom's HTTP service: actix-web routes over the domain's use cases and infra's
+//! repositories, plus the `stockroom` command line.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod ops;
+pub mod state;

@@ -1,0 +1,132 @@
+//! Every route against anonymous, customer and staff callers: authorization is on the server.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+/// (method, path, documented path template, body, expected status for anonymous, customer, staff).
+type Row = (Method, String, &'static str, Option<Value>, [u16; 3]);
+
+fn table(product: i64, archivable: i64) -> Vec<Row> {
+    let p = |suffix: &str| format!("/v1/products/{product}{suffix}");
+    vec![
+        (Method::GET, "/healthz".into(), "/healthz", None, [200, 200, 200]),
+        (Method::GET, "/readyz".into(), "/readyz", None, [200, 200, 200]),
+        (Method::GET, "/v1/me".into(), "/v1/me", None, [401, 200, 200]),
+        (
+            Method::GET,
+            "/v1/products".into(),
+            "/v1/products",
+            None,
+            [200, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/v1/products?include_archived=true".into(),
+            "/v1/products",
+            None,
+            [403, 403, 200],
+        ),
+        (Method::GET, p(""), "/v1/products/{id}", None, [200, 200, 200]),
+        (
+            Method::POST,
+            "/v1/products".into(),
+            "/v1/products",
+            Some(json!({"sku": "AUTH-NEW", "name": "New", "price": "1.00"})),
+            [401, 403, 201],
+        ),
+        (
+            Method::PATCH,
+            p(""),
+            "/v1/products/{id}",
+            Some(json!({"name": "Renamed"})),
+            [401, 403, 200],
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/products/{archivable}"),
+            "/v1/products/{id}",
+            None,
+            [401, 403, 204],
+        ),
+        (
+            Method::POST,
+            p("/stock-adjustments"),
+            "/v1/products/{id}/stock-adjustments",
+            Some(json!({"delta": 1, "reason": "delivery"})),
+            [401, 403, 201],
+        ),
+        (
+            Method::GET,
+            p("/stock-movements"),
+            "/v1/products/{id}/stock-movements",
+            None,
+            [401, 403, 200],
+        ),
+    ]
+}
+
+async fn call(app: &TestApp, method: &Method, path: &str, body: &Option<Value>, token: Option<&str>) -> u16 {
+    let mut request = app.request(method.clone(), path, token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn every_route_checks_the_callers_role_on_the_server() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let customer = app.customer("carl@example.com");
+    let product = app.create_product(&staff, "AUTH-1", "5.00", 10).await["id"]
+        .as_i64()
+        .unwrap();
+    let archivable = app.create_product(&staff, "AUTH-2", "5.00", 10).await["id"]
+        .as_i64()
+        .unwrap();
+
+    for (method, path, _, body, [anonymous, as_customer, as_staff]) in table(product, archivable) {
+        assert_eq!(
+            call(&app, &method, &path, &body, None).await,
+            anonymous,
+            "anonymous {method} {path}"
+        );
+        assert_eq!(
+            call(&app, &method, &path, &body, Some(&customer)).await,
+            as_customer,
+            "customer {method} {path}"
+        );
+        assert_eq!(
+            call(&app, &method, &path, &body, Some(&staff)).await,
+            as_staff,
+            "staff {method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_auth_table_covers_every_documented_route() {
+    let documented = api::app::openapi();
+    let table = table(1, 2);
+    for (path, item) in &documented.paths.paths {
+        let methods = [
+            (Method::GET, item.get.is_some()),
+            (Method::POST, item.post.is_some()),
+            (Method::PATCH, item.patch.is_some()),
+            (Method::DELETE, item.delete.is_some()),
+            (Method::PUT, item.put.is_some()),
+        ];
+        for (method, present) in methods {
+            if present && !path.starts_with("/v1/auth/") {
+                assert!(
+                    table
+                        .iter()
+                        .any(|(m, _, template, _, _)| *m == method && template == path),
+                    "{method} {path} is missing from the auth table"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! A real server on port 0 with a database of its own, and a client to talk to it.
+
+use std::net::TcpListener;
+
+use api::state::{AppConfig, AppState};
+use diesel::prelude::*;
+use diesel::sql_query;
+use domain::accounts::{Accounts, NewAccount, Role, User};
+use domain::email::Email;
+use domain::text::PersonName;
+use infra::testing::TestDb;
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123456789";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub db: TestDb,
+}
+
+pub struct Options {
+    pub auth_rate_per_min: u32,
+    pub pool_size: u32,
+    pub body_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            auth_rate_per_min: 0,
+            pool_size: 10,
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let db = TestDb::new();
+    let pool = db.pool(options.pool_size);
+    let state = AppState::new(
+        pool.clone(),
+        &AppConfig {
+            jwt_secret: SECRET,
+            token_ttl_secs: 3600,
+            currency: "USD",
+            auth_rate_per_min: options.auth_rate_per_min,
+        },
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local addr").port();
+    let server = api::app::serve(listener, state.clone(), options.body_limit, 2).expect("start server");
+    tokio::spawn(server);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("client");
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client,
+        state,
+        db,
+    }
+}
+
+impl TestApp {
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::GET, path, token).send().await.expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::POST, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        self.request(Method::PATCH, path, token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH")
+    }
+
+    /// An account created directly in the database (no slow hashing), with a token for it.
+    pub fn account(&self, email: &str, role: Role) -> (User, String) {
+        let user = self
+            .state
+            .accounts
+            .create_account(&NewAccount {
+                email: Email::parse(email).expect("email"),
+                name: PersonName::parse("Test Person").expect("name"),
+                password_hash: "not-a-real-hash".into(),
+                role,
+            })
+            .expect("create account");
+        let token = self.state.tokens.issue(&user).expect("token");
+        (user, token)
+    }
+
+    pub fn staff(&self) -> String {
+        self.account("staff@stockroom.test", Role::Staff).1
+    }
+
+    pub fn customer(&self, email: &str) -> String {
+        self.account(email, Role::Customer).1
+    }
+
+    pub async fn create_product(&self, staff: &str, sku: &str, price: &str, stock: i64) -> Value {
+        let response = self
+            .post(
+                "/v1/products",
+                Some(staff),
+                &json!({"sku": sku, "name": format!("Product {sku}"), "price": price, "stock": stock}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "creating {sku}");
+        response.json().await.expect("product json")
+    }
+
+    pub fn conn(&self) -> PgConnection {
+        self.db.connection()
+    }
+
+    /// A fingerprint of every row that matters, to prove a rejected request changed nothing.
+    pub fn snapshot(&self) -> String {
+        #[derive(QueryableByName)]
+        struct Snapshot {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            fingerprint: String,
+        }
+        sql_query(
+            "SELECT md5(concat_ws('|', \
+               (SELECT string_agg(concat_ws(',', id, sku, name, description, category, price, stock, active, version), ';' ORDER BY id) FROM products), \
+               (SELECT string_agg(concat_ws(',', id, product_id, delta, cause, reference, resulting_stock), ';' ORDER BY id) FROM stock_movements), \
+               (SELECT string_agg(concat_ws(',', id, email, role), ';' ORDER BY id) FROM users))) AS fingerprint",
+        )
+        .get_result::<Snapshot>(&mut self.conn())
+        .expect("snapshot")
+        .fingerprint
+    }
+
+    /// (stock, sum of ledger deltas) for a product.
+    pub fn stock_and_ledger(&self, product_id: i64) -> (i64, i64) {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            stock: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            ledger: i64,
+        }
+        let row: Row = sql_query(format!(
+            "SELECT p.stock::bigint AS stock, COALESCE((SELECT sum(delta) FROM stock_movements m WHERE m.product_id = p.id), 0)::bigint AS ledger \
+             FROM products p WHERE p.id = {product_id}"
+        ))
+        .get_result(&mut self.conn())
+        .expect("stock and ledger");
+        (row.stock, row.ledger)
+    }
+}
+
+pub async fn json_body(response: Response) -> Value {
+    response.json().await.expect("a JSON body")
+}
+
+/// Asserts a problem+json answer with this status and code; returns the body.
+pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "status for expected code {code}"
+    );
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body: Value = response.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status);
+    assert_eq!(
+        body["request_id"].as_str(),
+        request_id.as_deref(),
+        "the body carries the request id"
+    );
+    body
+}

@@ -1,0 +1,9 @@
+//! The HTTP API against a real server and a real Postgres: one binary, one module per area.
+#![allow(clippy::unwrap_used)] // a failed setup step is a failed test
+
+mod accounts;
+mod auth_table;
+mod bad_input;
+mod helpers;
+mod operations;
+mod products;
