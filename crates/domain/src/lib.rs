@@ -7,6 +7,7 @@ pub mod email;
 pub mod field_errors;
 pub mod ids;
 pub mod money;
+pub mod orders;
 pub mod page;
 pub mod quantity;
 pub mod sku;

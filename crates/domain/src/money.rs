@@ -23,7 +23,7 @@ pub enum MoneyError {
     Format,
     #[error("must not be negative")]
     Negative,
-    #[error("must be at most {MAX_PRICE}")]
+    #[error("is too large (prices: at most {MAX_PRICE})")]
     TooLarge,
 }
 
@@ -45,6 +45,17 @@ impl Money {
     /// more than two decimals, signs other than a leading `-` (reported as negative) and
     /// anything above [`MAX_PRICE`].
     pub fn parse_price(raw: &str) -> Result<Money, MoneyError> {
+        let money = Money::parse_amount(raw)?;
+        let max = BigDecimal::from_str(MAX_PRICE).map_err(|_| MoneyError::Format)?;
+        if money.0 > max {
+            return Err(MoneyError::TooLarge);
+        }
+        Ok(money)
+    }
+
+    /// Parses an amount such as an order total (no price cap; at most 16 integer digits,
+    /// which `numeric(18,2)` holds).
+    pub fn parse_amount(raw: &str) -> Result<Money, MoneyError> {
         let (negative, digits) = match raw.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, raw),
@@ -60,13 +71,12 @@ impl Money {
         if fraction.len() > 2 {
             return Err(MoneyError::Format);
         }
+        if whole.trim_start_matches('0').len() > 16 {
+            return Err(MoneyError::TooLarge);
+        }
         let value = BigDecimal::from_str(digits).map_err(|_| MoneyError::Format)?;
         if negative && value != 0 {
             return Err(MoneyError::Negative);
-        }
-        let max = BigDecimal::from_str(MAX_PRICE).map_err(|_| MoneyError::Format)?;
-        if value > max {
-            return Err(MoneyError::TooLarge);
         }
         Ok(Money(value.with_scale(2)))
     }

@@ -1,0 +1,16 @@
+//! Orders: what a customer asks for, what it costs, the lifecycle, and payments.
+
+pub mod lines;
+pub mod order;
+pub mod payment;
+pub mod ports;
+pub mod pricing;
+pub mod status;
+pub mod use_cases;
+
+pub use lines::{OrderLine, OrderLines};
+pub use order::{Order, OrderItem};
+pub use ports::{OrderFilter, OrderStore, OrderTx, Reservation, ReservedProduct, StockLevel};
+pub use pricing::{PricedLine, PricedOrder, Shortage};
+pub use status::{Action, Actor, OrderStatus, TransitionError};
+pub use use_cases::OrderError;

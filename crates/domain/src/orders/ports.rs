@@ -1,0 +1,117 @@
+//! What orders need from storage. A use case runs its steps inside `OrderStore::in_transaction`;
+//! the adapter opens, commits or rolls back the transaction and never lets the domain see a
+//! connection.
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::{OrderId, ProductId, UserId};
+use crate::money::Money;
+use crate::page::Limit;
+use crate::store::StoreError;
+
+use super::lines::OrderLines;
+use super::order::Order;
+use super::payment::{PaymentEvent, PaymentOutcome};
+use super::pricing::PricedOrder;
+use super::status::{Actor, OrderStatus};
+
+/// A product whose stock was just taken for one line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReservedProduct {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub price: Money,
+    pub stock_after: i32,
+}
+
+/// The current state of a product an order asked for, known only when a line failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StockLevel {
+    pub product_id: ProductId,
+    pub stock: i32,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reservation {
+    pub reserved: Vec<ReservedProduct>,
+    /// Empty when every line was reserved; otherwise the level of every product that exists.
+    pub levels: Vec<StockLevel>,
+}
+
+/// One row of an order's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransitionRecord {
+    pub from: Option<OrderStatus>,
+    pub to: OrderStatus,
+    pub at: DateTime<Utc>,
+    pub actor_kind: String,
+    pub actor_id: Option<UserId>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrderFilter {
+    pub user_id: Option<UserId>,
+    pub status: Option<OrderStatus>,
+    /// Newest first: orders with ids below this one.
+    pub before: Option<OrderId>,
+    pub limit: Limit,
+}
+
+/// The steps of order use cases, inside one transaction.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait OrderTx {
+    /// Takes stock for every line that has enough, in ONE conditional statement that locks the
+    /// products in ascending id order. Lines that could not be reserved are missing from
+    /// `reserved`; then `levels` MUST hold the current stock of every existing product asked for.
+    fn reserve_stock(&mut self, lines: &OrderLines) -> Result<Reservation, StoreError>;
+
+    /// Writes the order, its items, one `order` stock movement per line and the first history
+    /// row; binds the idempotency key, if any, to the new order.
+    fn record_order<'k>(
+        &mut self,
+        customer: UserId,
+        order: &PricedOrder,
+        idempotency_key: Option<&'k str>,
+    ) -> Result<Order, StoreError>;
+
+    /// The order with its items, locked until the transaction ends; `None` if unknown.
+    fn lock_order(&mut self, id: OrderId) -> Result<Option<Order>, StoreError>;
+
+    /// Moves the order to `to`, stamps the matching date and writes one history row.
+    fn record_transition<'r>(
+        &mut self,
+        order: &Order,
+        to: OrderStatus,
+        actor: Actor,
+        reason: Option<&'r str>,
+    ) -> Result<Order, StoreError>;
+
+    /// Puts every item's quantity back in stock with one `cancellation` movement each.
+    fn return_stock(&mut self, order: &Order) -> Result<(), StoreError>;
+
+    /// Records the event by its id. MUST return `false`, changing nothing, when the id was seen
+    /// before — decided by a unique constraint, so concurrent copies cannot both pass.
+    fn record_payment_event(&mut self, event: &PaymentEvent) -> Result<bool, StoreError>;
+
+    fn record_payment_outcome(&mut self, event_id: &str, outcome: &PaymentOutcome) -> Result<(), StoreError>;
+}
+
+pub trait OrderStore: Send + Sync {
+    /// Runs `work` in one transaction: commit on `Ok`, roll back on `Err`. A deadlock or
+    /// serialization failure rolls back and runs `work` again (a few times at most).
+    fn in_transaction<T, E: From<StoreError>>(
+        &self,
+        work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
+    ) -> Result<T, E>;
+
+    fn order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
+
+    /// At most `limit + 1` orders, newest first, each with all its items — in a constant number
+    /// of statements, whatever the page holds.
+    fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError>;
+
+    fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError>;
+}

@@ -1,0 +1,430 @@
+//! The order use cases: place, look, cancel, ship, deliver, bulk-ship, and apply payments.
+
+use crate::accounts::Role;
+use crate::ids::{OrderId, ProductId, UserId};
+use crate::page::Page;
+use crate::store::StoreError;
+
+use super::lines::OrderLines;
+use super::order::Order;
+use super::payment::{self, PaymentEvent, PaymentOutcome};
+use super::ports::{OrderFilter, OrderStore, TransitionRecord};
+use super::pricing::{self, Shortage};
+use super::status::{Action, Actor, OrderStatus, TransitionError};
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OrderError {
+    #[error("no such order")]
+    NotFound,
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("{} product(s) are unknown or archived", .0.len())]
+    UnknownProducts(Vec<ProductId>),
+    #[error("{} line(s) cannot be fulfilled", .0.len())]
+    InsufficientStock(Vec<Shortage>),
+    #[error("cannot {action} an order that is {from}")]
+    InvalidTransition {
+        from: &'static str,
+        action: &'static str,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<TransitionError> for OrderError {
+    fn from(error: TransitionError) -> Self {
+        match error {
+            TransitionError::NotYours => OrderError::NotFound,
+            TransitionError::NotAllowed => OrderError::Forbidden,
+            TransitionError::Invalid { from, action } => OrderError::InvalidTransition {
+                from: from.as_str(),
+                action: match action {
+                    Action::Pay => "pay",
+                    Action::Ship => "ship",
+                    Action::Deliver => "deliver",
+                    Action::Cancel => "cancel",
+                },
+            },
+        }
+    }
+}
+
+/// Who is asking, as the HTTP layer authenticated them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+impl Viewer {
+    fn may_see(self, order: &Order) -> bool {
+        self.role == Role::Staff || order.user_id == self.user_id
+    }
+
+    fn actor_for(self, order: &Order) -> Actor {
+        match self.role {
+            Role::Staff => Actor::Staff { id: self.user_id },
+            Role::Customer => Actor::Customer {
+                id: self.user_id,
+                owns: order.user_id == self.user_id,
+            },
+        }
+    }
+}
+
+/// All or nothing: reserve every line, price it at this moment's prices, record the order.
+/// Any refusal rolls the reservation back.
+pub fn place_order(
+    store: &impl OrderStore,
+    customer: UserId,
+    lines: &OrderLines,
+    idempotency_key: Option<&str>,
+) -> Result<Order, OrderError> {
+    store.in_transaction(&mut |tx| {
+        let reservation = tx.reserve_stock(lines)?;
+        let priced = pricing::price(lines, &reservation)?;
+        Ok(tx.record_order(customer, &priced, idempotency_key)?)
+    })
+}
+
+/// Another customer's order is `NotFound`, never `Forbidden`: its existence is not theirs to know.
+pub fn order_details(store: &impl OrderStore, id: OrderId, viewer: Viewer) -> Result<Order, OrderError> {
+    store
+        .order(id)?
+        .filter(|order| viewer.may_see(order))
+        .ok_or(OrderError::NotFound)
+}
+
+/// Customers see their own orders whatever filter they pass; staff see everyone's.
+pub fn list_orders(
+    store: &impl OrderStore,
+    mut filter: OrderFilter,
+    viewer: Viewer,
+) -> Result<Page<Order, OrderId>, OrderError> {
+    if viewer.role != Role::Staff {
+        filter.user_id = Some(viewer.user_id);
+    }
+    let rows = store.orders(&filter)?;
+    Ok(Page::from_overfetch(rows, filter.limit, |order| order.id))
+}
+
+pub fn order_history(
+    store: &impl OrderStore,
+    id: OrderId,
+    viewer: Viewer,
+) -> Result<Vec<TransitionRecord>, OrderError> {
+    order_details(store, id, viewer)?;
+    Ok(store.history(id)?)
+}
+
+/// Cancels, ships or delivers: the current status is read under a row lock in the same
+/// transaction that changes it, so two racing transitions never both apply. Cancelling
+/// returns the stock in that transaction too.
+pub fn change_status(
+    store: &impl OrderStore,
+    id: OrderId,
+    action: Action,
+    actor: impl Fn(&Order) -> Actor,
+    reason: Option<&str>,
+) -> Result<Order, OrderError> {
+    store.in_transaction(&mut |tx| {
+        let order = tx.lock_order(id)?.ok_or(OrderError::NotFound)?;
+        let actor = actor(&order);
+        let next = order.status.apply(action, actor)?;
+        if next == OrderStatus::Cancelled {
+            tx.return_stock(&order)?;
+        }
+        Ok(tx.record_transition(&order, next, actor, reason)?)
+    })
+}
+
+pub fn act_on_order(
+    store: &impl OrderStore,
+    id: OrderId,
+    action: Action,
+    viewer: Viewer,
+) -> Result<Order, OrderError> {
+    change_status(store, id, action, |order| viewer.actor_for(order), None)
+}
+
+/// Ships each order in its own transaction, so one that cannot ship does not hold back the rest.
+pub fn bulk_ship(
+    store: &impl OrderStore,
+    ids: &[OrderId],
+    viewer: Viewer,
+) -> Result<(Vec<OrderId>, Vec<(OrderId, OrderError)>), OrderError> {
+    if viewer.role != Role::Staff {
+        return Err(OrderError::Forbidden);
+    }
+    let mut shipped = Vec::new();
+    let mut failed = Vec::new();
+    for &id in ids {
+        match act_on_order(store, id, Action::Ship, viewer) {
+            Ok(_) => shipped.push(id),
+            Err(OrderError::Store(e)) => return Err(OrderError::Store(e)),
+            Err(e) => failed.push((id, e)),
+        }
+    }
+    Ok((shipped, failed))
+}
+
+/// Applies a verified payment event at most once. Every outcome is recorded with the event.
+pub fn apply_payment(store: &impl OrderStore, event: &PaymentEvent) -> Result<PaymentOutcome, OrderError> {
+    store.in_transaction(&mut |tx| {
+        if !tx.record_payment_event(event)? {
+            return Ok(PaymentOutcome::Duplicate);
+        }
+        let order = tx.lock_order(event.order_id)?;
+        let outcome = payment::decide(event, order.as_ref());
+        if let (PaymentOutcome::Applied, Some(order)) = (&outcome, &order)
+            && event.kind == payment::PaymentEventKind::Succeeded
+        {
+            tx.record_transition(order, OrderStatus::Paid, Actor::PaymentProvider, Some(&event.id))?;
+        }
+        tx.record_payment_outcome(&event.id, &outcome)?;
+        Ok(outcome)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::money::Money;
+    use crate::orders::ports::{MockOrderTx, OrderTx, Reservation, ReservedProduct, StockLevel};
+
+    /// Runs the work once against a mockall `OrderTx`, the way the Postgres store would inside
+    /// a transaction; records whether the work asked to commit.
+    struct OneTransaction {
+        tx: std::sync::Mutex<MockOrderTx>,
+        committed: std::sync::Mutex<Option<bool>>,
+    }
+
+    impl OneTransaction {
+        fn new(tx: MockOrderTx) -> Self {
+            OneTransaction {
+                tx: std::sync::Mutex::new(tx),
+                committed: std::sync::Mutex::new(None),
+            }
+        }
+    }
+
+    impl OrderStore for OneTransaction {
+        fn in_transaction<T, E: From<StoreError>>(
+            &self,
+            work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
+        ) -> Result<T, E> {
+            let mut tx = self.tx.lock().unwrap();
+            let result = work(&mut *tx);
+            *self.committed.lock().unwrap() = Some(result.is_ok());
+            result
+        }
+        fn order(&self, _: OrderId) -> Result<Option<Order>, StoreError> {
+            unimplemented!()
+        }
+        fn orders(&self, _: &OrderFilter) -> Result<Vec<Order>, StoreError> {
+            unimplemented!()
+        }
+        fn history(&self, _: OrderId) -> Result<Vec<TransitionRecord>, StoreError> {
+            unimplemented!()
+        }
+    }
+
+    fn order(status: OrderStatus, owner: i64, total: &str) -> Order {
+        Order {
+            id: OrderId(9),
+            user_id: UserId(owner),
+            status,
+            currency: "USD".into(),
+            total_amount: Money::parse_amount(total).unwrap(),
+            items: vec![],
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            paid_at: None,
+            shipped_at: None,
+            delivered_at: None,
+            cancelled_at: None,
+        }
+    }
+
+    #[test]
+    fn placing_an_order_prices_what_was_reserved_and_records_it() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_reserve_stock().times(1).returning(|_| {
+            Ok(Reservation {
+                reserved: vec![ReservedProduct {
+                    product_id: ProductId(1),
+                    sku: "S".into(),
+                    name: "N".into(),
+                    price: Money::parse_price("2.50").unwrap(),
+                    stock_after: 8,
+                }],
+                levels: vec![],
+            })
+        });
+        tx.expect_record_order()
+            .withf(|customer, priced, key| {
+                *customer == UserId(4) && priced.total.to_string() == "5.00" && *key == Some("k1")
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(order(OrderStatus::Pending, 4, "5.00")));
+        let store = OneTransaction::new(tx);
+
+        let placed = place_order(
+            &store,
+            UserId(4),
+            &OrderLines::parse(&[(1, 2)]).unwrap(),
+            Some("k1"),
+        );
+
+        assert_eq!(placed.map(|o| o.total_amount.to_string()), Ok("5.00".into()));
+        assert_eq!(*store.committed.lock().unwrap(), Some(true));
+    }
+
+    #[test]
+    fn a_short_order_records_nothing_and_rolls_back() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_reserve_stock().returning(|_| {
+            Ok(Reservation {
+                reserved: vec![],
+                levels: vec![StockLevel {
+                    product_id: ProductId(1),
+                    stock: 1,
+                    active: true,
+                }],
+            })
+        });
+        tx.expect_record_order().never();
+        let store = OneTransaction::new(tx);
+
+        let placed = place_order(&store, UserId(4), &OrderLines::parse(&[(1, 2)]).unwrap(), None);
+
+        assert_eq!(
+            placed,
+            Err(OrderError::InsufficientStock(vec![Shortage {
+                product_id: ProductId(1),
+                requested: 2,
+                available: 1
+            }]))
+        );
+        assert_eq!(*store.committed.lock().unwrap(), Some(false));
+    }
+
+    #[test]
+    fn cancelling_a_paid_order_as_staff_returns_stock_in_the_same_transaction() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_lock_order()
+            .returning(|_| Ok(Some(order(OrderStatus::Paid, 4, "5.00"))));
+        tx.expect_return_stock().times(1).returning(|_| Ok(()));
+        tx.expect_record_transition()
+            .withf(|_, to, actor, _| {
+                *to == OrderStatus::Cancelled && *actor == Actor::Staff { id: UserId(1) }
+            })
+            .times(1)
+            .returning(|_, _, _, _| Ok(order(OrderStatus::Cancelled, 4, "5.00")));
+        let store = OneTransaction::new(tx);
+        let staff = Viewer {
+            user_id: UserId(1),
+            role: Role::Staff,
+        };
+
+        assert!(act_on_order(&store, OrderId(9), Action::Cancel, staff).is_ok());
+    }
+
+    #[test]
+    fn shipping_a_pending_order_is_an_invalid_transition_and_writes_nothing() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_lock_order()
+            .returning(|_| Ok(Some(order(OrderStatus::Pending, 4, "5.00"))));
+        tx.expect_record_transition().never();
+        tx.expect_return_stock().never();
+        let store = OneTransaction::new(tx);
+        let staff = Viewer {
+            user_id: UserId(1),
+            role: Role::Staff,
+        };
+
+        assert_eq!(
+            act_on_order(&store, OrderId(9), Action::Ship, staff),
+            Err(OrderError::InvalidTransition {
+                from: "pending",
+                action: "ship"
+            })
+        );
+    }
+
+    #[test]
+    fn another_customers_order_cannot_be_cancelled_and_is_not_found() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_lock_order()
+            .returning(|_| Ok(Some(order(OrderStatus::Pending, 4, "5.00"))));
+        tx.expect_return_stock().never();
+        let store = OneTransaction::new(tx);
+        let stranger = Viewer {
+            user_id: UserId(5),
+            role: Role::Customer,
+        };
+
+        assert_eq!(
+            act_on_order(&store, OrderId(9), Action::Cancel, stranger),
+            Err(OrderError::NotFound)
+        );
+    }
+
+    fn event(amount: &str) -> PaymentEvent {
+        PaymentEvent::parse("evt_1", "payment.succeeded", 9, amount, "USD").unwrap()
+    }
+
+    #[test]
+    fn a_matching_payment_marks_the_order_paid_and_records_the_outcome() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_record_payment_event().returning(|_| Ok(true));
+        tx.expect_lock_order()
+            .returning(|_| Ok(Some(order(OrderStatus::Pending, 4, "5.00"))));
+        tx.expect_record_transition()
+            .withf(|_, to, actor, _| *to == OrderStatus::Paid && *actor == Actor::PaymentProvider)
+            .times(1)
+            .returning(|_, _, _, _| Ok(order(OrderStatus::Paid, 4, "5.00")));
+        tx.expect_record_payment_outcome()
+            .withf(|id, outcome| id == "evt_1" && *outcome == PaymentOutcome::Applied)
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let store = OneTransaction::new(tx);
+
+        assert_eq!(apply_payment(&store, &event("5.00")), Ok(PaymentOutcome::Applied));
+    }
+
+    #[test]
+    fn a_payment_for_the_wrong_amount_is_rejected_and_recorded() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_record_payment_event().returning(|_| Ok(true));
+        tx.expect_lock_order()
+            .returning(|_| Ok(Some(order(OrderStatus::Pending, 4, "5.00"))));
+        tx.expect_record_transition().never();
+        tx.expect_record_payment_outcome()
+            .withf(|_, outcome| *outcome == PaymentOutcome::Rejected("amount_mismatch"))
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let store = OneTransaction::new(tx);
+
+        assert_eq!(
+            apply_payment(&store, &event("4.99")),
+            Ok(PaymentOutcome::Rejected("amount_mismatch"))
+        );
+    }
+
+    #[test]
+    fn a_repeated_payment_event_changes_nothing() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_record_payment_event().returning(|_| Ok(false));
+        tx.expect_lock_order().never();
+        tx.expect_record_payment_outcome().never();
+        let store = OneTransaction::new(tx);
+
+        assert_eq!(
+            apply_payment(&store, &event("5.00")),
+            Ok(PaymentOutcome::Duplicate)
+        );
+    }
+}
