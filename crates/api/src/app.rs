@@ -16,7 +16,7 @@ use crate::http::{json, request_id};
 use crate::ops::health;
 use crate::ops::openapi::ApiDoc;
 use crate::state::AppState;
-use crate::{accounts, catalog};
+use crate::{accounts, catalog, orders, payments};
 
 /// The complete OpenAPI document, as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -33,6 +33,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     accounts::handlers::routes(cfg);
     catalog::handlers::routes(cfg);
+    orders::handlers::routes(cfg);
+    cfg.service(payments::handler::payment_webhook);
 }
 
 /// Starts serving on `listener` (port 0 in tests) with `workers` threads.
@@ -55,6 +57,7 @@ pub fn serve(
         app.app_data(state.clone())
             .app_data(json::config(body_limit))
             .app_data(json::query_config())
+            .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .route(

@@ -9,4 +9,6 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod ops;
+pub mod orders;
+pub mod payments;
 pub mod state;

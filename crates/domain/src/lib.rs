@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod email;
 pub mod field_errors;
+pub mod idempotency;
 pub mod ids;
 pub mod money;
 pub mod orders;

@@ -3,7 +3,9 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod idempotency;
 pub mod migrations;
+pub mod orders;
 pub mod pool;
 pub mod schema;
 pub mod store_error;
@@ -12,4 +14,6 @@ pub mod testing;
 
 pub use accounts::PgAccounts;
 pub use catalog::PgCatalog;
+pub use idempotency::PgIdempotency;
+pub use orders::PgOrders;
 pub use pool::{PgPool, connect};

@@ -42,4 +42,83 @@ diesel::table! {
 }
 
 diesel::joinable!(stock_movements -> products (product_id));
-diesel::allow_tables_to_appear_in_same_query!(users, products, stock_movements);
+
+diesel::table! {
+    orders (id) {
+        id -> Int8,
+        user_id -> Int8,
+        status -> Text,
+        currency -> Text,
+        total_amount -> Numeric,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        paid_at -> Nullable<Timestamptz>,
+        shipped_at -> Nullable<Timestamptz>,
+        delivered_at -> Nullable<Timestamptz>,
+        cancelled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    order_items (order_id, product_id) {
+        order_id -> Int8,
+        product_id -> Int8,
+        sku -> Text,
+        name -> Text,
+        quantity -> Int4,
+        unit_price -> Numeric,
+        line_total -> Numeric,
+    }
+}
+
+diesel::table! {
+    order_transitions (id) {
+        id -> Int8,
+        order_id -> Int8,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Int8>,
+        reason -> Nullable<Text>,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Int8,
+        key -> Text,
+        request_fingerprint -> Text,
+        order_id -> Nullable<Int8>,
+        response_status -> Nullable<Int2>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    payment_events (event_id) {
+        event_id -> Text,
+        event_type -> Text,
+        order_id -> Int8,
+        amount -> Numeric,
+        currency -> Text,
+        outcome -> Text,
+        reason -> Nullable<Text>,
+        received_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(order_transitions -> orders (order_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    orders,
+    order_items,
+    order_transitions,
+    products,
+    users,
+    stock_movements,
+    idempotency_keys,
+    payment_events
+);

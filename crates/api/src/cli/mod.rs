@@ -93,6 +93,7 @@ fn serve() -> Result<(), String> {
             token_ttl_secs: settings.token_ttl_secs,
             currency: &settings.currency,
             auth_rate_per_min: settings.auth_rate_per_min,
+            payment_webhook_secrets: &settings.payment_webhook_secrets,
         },
     );
     let listener =

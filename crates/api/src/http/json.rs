@@ -30,7 +30,7 @@ fn json_error(error: JsonPayloadError, limit: usize) -> ApiError {
 }
 
 /// Syntax errors are `400 malformed_json`; well-formed JSON of the wrong shape is `422`.
-fn serde_error(error: &serde_json::Error) -> ApiError {
+pub fn serde_error(error: &serde_json::Error) -> ApiError {
     use serde_json::error::Category;
     let message = error.to_string();
     match error.classify() {

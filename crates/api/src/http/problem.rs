@@ -71,6 +71,18 @@ pub enum ApiError {
     /// 503 `unavailable`, with `Retry-After`: the database is unreachable or saturated.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable,
+    /// 400 `invalid_signature`: a webhook whose signature or timestamp does not verify.
+    #[error("{0}")]
+    InvalidSignature(String),
+    /// 409 `idempotency_in_flight`: a request with this Idempotency-Key is still running.
+    #[error("a request with this Idempotency-Key is still being processed; retry shortly")]
+    IdempotencyInFlight,
+    /// 422 `idempotency_key_reused`: the key was used with a different body.
+    #[error("this Idempotency-Key was used with a different request body")]
+    IdempotencyKeyReused,
+    /// 422 `unknown_product`, listing every unknown or archived product id.
+    #[error("{detail}")]
+    UnknownProduct { detail: String, product_ids: Vec<i64> },
     /// 500 `internal`: a bug. Logged in full; the answer says nothing about internals.
     #[error("internal error")]
     Internal(String),
@@ -94,8 +106,40 @@ impl ApiError {
             ApiError::UnknownField(_) => ("unknown_field", "Unknown field"),
             ApiError::RateLimited { .. } => ("rate_limited", "Too many requests"),
             ApiError::Unavailable => ("unavailable", "Service unavailable"),
+            ApiError::InvalidSignature(_) => ("invalid_signature", "Invalid signature"),
+            ApiError::IdempotencyInFlight => ("idempotency_in_flight", "Request in flight"),
+            ApiError::IdempotencyKeyReused => ("idempotency_key_reused", "Idempotency key reused"),
+            ApiError::UnknownProduct { .. } => ("unknown_product", "Unknown product"),
             ApiError::Internal(_) => ("internal", "Internal error"),
         }
+    }
+
+    /// The problem+json document for this error (also stored for idempotent replays).
+    pub fn problem_body(&self) -> Value {
+        let (code, title) = self.code_and_title();
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut body = json!({
+            "type": "about:blank",
+            "status": self.status_code().as_u16(),
+            "code": code,
+            "title": title,
+            "detail": self.to_string(),
+            "request_id": request_id::current(),
+        });
+        match self {
+            ApiError::Validation(errors) | ApiError::BadQuery { errors, .. } if !errors.is_empty() => {
+                body["errors"] = field_errors_json(errors);
+            }
+            ApiError::Conflict {
+                extra: Some((key, value)),
+                ..
+            } => body[*key] = value.clone(),
+            ApiError::UnknownProduct { product_ids, .. } => body["product_ids"] = json!(product_ids),
+            _ => {}
+        }
+        body
     }
 
     pub fn bad_query(detail: impl Into<String>) -> ApiError {
@@ -117,7 +161,13 @@ fn field_errors_json(errors: &FieldErrors) -> Value {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::MalformedJson(_) | ApiError::BadQuery { .. } => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_) | ApiError::BadQuery { .. } | ApiError::InvalidSignature(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::IdempotencyInFlight => StatusCode::CONFLICT,
+            ApiError::IdempotencyKeyReused | ApiError::UnknownProduct { .. } => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -135,28 +185,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
-        let (code, title) = self.code_and_title();
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(%cause, "internal error");
-        }
-        let mut body = json!({
-            "type": "about:blank",
-            "status": status.as_u16(),
-            "code": code,
-            "title": title,
-            "detail": self.to_string(),
-            "request_id": request_id::current(),
-        });
-        match self {
-            ApiError::Validation(errors) | ApiError::BadQuery { errors, .. } if !errors.is_empty() => {
-                body["errors"] = field_errors_json(errors);
-            }
-            ApiError::Conflict {
-                extra: Some((key, value)),
-                ..
-            } => body[*key] = value.clone(),
-            _ => {}
-        }
+        let body = self.problem_body();
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         match self {
@@ -247,5 +276,46 @@ impl From<AccountError> for ApiError {
             AccountError::Hashing(cause) => ApiError::Internal(cause),
             AccountError::Store(e) => e.into(),
         }
+    }
+}
+
+impl From<domain::orders::OrderError> for ApiError {
+    fn from(error: domain::orders::OrderError) -> Self {
+        use domain::orders::OrderError;
+        match error {
+            OrderError::NotFound => ApiError::NotFound,
+            OrderError::Forbidden => ApiError::Forbidden,
+            OrderError::UnknownProducts(ref ids) => ApiError::UnknownProduct {
+                detail: error.to_string(),
+                product_ids: ids.iter().map(|id| id.0).collect(),
+            },
+            OrderError::InsufficientStock(ref shortages) => ApiError::Conflict {
+                code: "insufficient_stock",
+                title: "Insufficient stock",
+                detail: error.to_string(),
+                extra: Some((
+                    "shortages",
+                    shortages
+                        .iter()
+                        .map(|s| json!({"product_id": s.product_id.0, "requested": s.requested, "available": s.available}))
+                        .collect(),
+                )),
+            },
+            OrderError::InvalidTransition { .. } => ApiError::Conflict {
+                code: "invalid_transition",
+                title: "Invalid transition",
+                detail: error.to_string(),
+                extra: None,
+            },
+            OrderError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<domain::idempotency::IdempotencyKeyError> for ApiError {
+    fn from(error: domain::idempotency::IdempotencyKeyError) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add("Idempotency-Key", "format", error.to_string());
+        ApiError::Validation(errors)
     }
 }

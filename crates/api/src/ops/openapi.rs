@@ -59,6 +59,8 @@ impl Modify for BearerAuth {
     tags(
         (name = "accounts", description = "Registration, tokens, the signed-in user"),
         (name = "products", description = "The catalog and its stock ledger"),
+        (name = "orders", description = "Placing orders and their lifecycle"),
+        (name = "payments", description = "The payment provider's webhook"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

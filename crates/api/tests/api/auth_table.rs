@@ -8,8 +8,10 @@ use crate::helpers::{TestApp, spawn_app};
 /// (method, path, documented path template, body, expected status for anonymous, customer, staff).
 type Row = (Method, String, &'static str, Option<Value>, [u16; 3]);
 
-fn table(product: i64, archivable: i64) -> Vec<Row> {
+fn table(product: i64, archivable: i64, order: i64) -> Vec<Row> {
     let p = |suffix: &str| format!("/v1/products/{product}{suffix}");
+    let o = |suffix: &str| format!("/v1/orders/{order}{suffix}");
+    let line = json!({"items": [{"product_id": product, "quantity": 1}]});
     vec![
         (Method::GET, "/healthz".into(), "/healthz", None, [200, 200, 200]),
         (Method::GET, "/readyz".into(), "/readyz", None, [200, 200, 200]),
@@ -64,6 +66,66 @@ fn table(product: i64, archivable: i64) -> Vec<Row> {
             None,
             [401, 403, 200],
         ),
+        (
+            Method::POST,
+            "/v1/orders".into(),
+            "/v1/orders",
+            Some(line),
+            [401, 201, 201],
+        ),
+        (
+            Method::GET,
+            "/v1/orders".into(),
+            "/v1/orders",
+            None,
+            [401, 200, 200],
+        ),
+        (Method::GET, o(""), "/v1/orders/{id}", None, [401, 200, 200]),
+        (
+            Method::GET,
+            o("/history"),
+            "/v1/orders/{id}/history",
+            None,
+            [401, 200, 200],
+        ),
+        // The order is pending: staff cannot ship or deliver it yet (409), customers never (403).
+        (
+            Method::POST,
+            o("/ship"),
+            "/v1/orders/{id}/ship",
+            None,
+            [401, 403, 409],
+        ),
+        (
+            Method::POST,
+            o("/deliver"),
+            "/v1/orders/{id}/deliver",
+            None,
+            [401, 403, 409],
+        ),
+        (
+            Method::POST,
+            "/v1/orders/bulk-ship".into(),
+            "/v1/orders/bulk-ship",
+            Some(json!({"order_ids": [order]})),
+            [401, 403, 200],
+        ),
+        // The owner cancels it; afterwards staff meet a cancelled order.
+        (
+            Method::POST,
+            o("/cancel"),
+            "/v1/orders/{id}/cancel",
+            None,
+            [401, 200, 409],
+        ),
+        // The provider authenticates by signature, not by token: unsigned calls fail for everyone.
+        (
+            Method::POST,
+            "/v1/webhooks/payments".into(),
+            "/v1/webhooks/payments",
+            Some(json!({})),
+            [400, 400, 400],
+        ),
     ]
 }
 
@@ -87,7 +149,11 @@ async fn every_route_checks_the_callers_role_on_the_server() {
         .as_i64()
         .unwrap();
 
-    for (method, path, _, body, [anonymous, as_customer, as_staff]) in table(product, archivable) {
+    let order = app.place_order(&customer, &[(product, 1)]).await["id"]
+        .as_i64()
+        .unwrap();
+
+    for (method, path, _, body, [anonymous, as_customer, as_staff]) in table(product, archivable, order) {
         assert_eq!(
             call(&app, &method, &path, &body, None).await,
             anonymous,
@@ -109,7 +175,7 @@ async fn every_route_checks_the_callers_role_on_the_server() {
 #[tokio::test]
 async fn the_auth_table_covers_every_documented_route() {
     let documented = api::app::openapi();
-    let table = table(1, 2);
+    let table = table(1, 2, 3);
     for (path, item) in &documented.paths.paths {
         let methods = [
             (Method::GET, item.get.is_some()),

@@ -8,11 +8,17 @@ use diesel::sql_query;
 use domain::accounts::{Accounts, NewAccount, Role, User};
 use domain::email::Email;
 use domain::text::PersonName;
+use infra::pool::StatementLog;
 use infra::testing::TestDb;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 
 pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret-0123456789";
+/// The payment provider's secrets: the current one and the one being rotated out.
+pub const PAYMENT_SECRETS: [&[u8]; 2] = [
+    b"whsec-current-0123456789abcdef",
+    b"whsec-previous-0123456789abcdef",
+];
 
 pub struct TestApp {
     pub base: String,
@@ -25,6 +31,8 @@ pub struct Options {
     pub auth_rate_per_min: u32,
     pub pool_size: u32,
     pub body_limit: usize,
+    /// Record every SQL statement the server sends.
+    pub statements: Option<StatementLog>,
 }
 
 impl Default for Options {
@@ -33,6 +41,7 @@ impl Default for Options {
             auth_rate_per_min: 0,
             pool_size: 10,
             body_limit: 64 * 1024,
+            statements: None,
         }
     }
 }
@@ -43,7 +52,11 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let db = TestDb::new();
-    let pool = db.pool(options.pool_size);
+    let pool = match options.statements {
+        Some(log) => infra::pool::connect_logging_statements(&db.url, options.pool_size, log),
+        None => db.pool(options.pool_size),
+    };
+    let payment_secrets: Vec<Vec<u8>> = PAYMENT_SECRETS.iter().map(|s| s.to_vec()).collect();
     let state = AppState::new(
         pool.clone(),
         &AppConfig {
@@ -51,6 +64,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             token_ttl_secs: 3600,
             currency: "USD",
             auth_rate_per_min: options.auth_rate_per_min,
+            payment_webhook_secrets: &payment_secrets,
         },
     );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
@@ -149,7 +163,12 @@ impl TestApp {
             "SELECT md5(concat_ws('|', \
                (SELECT string_agg(concat_ws(',', id, sku, name, description, category, price, stock, active, version), ';' ORDER BY id) FROM products), \
                (SELECT string_agg(concat_ws(',', id, product_id, delta, cause, reference, resulting_stock), ';' ORDER BY id) FROM stock_movements), \
-               (SELECT string_agg(concat_ws(',', id, email, role), ';' ORDER BY id) FROM users))) AS fingerprint",
+               (SELECT string_agg(concat_ws(',', id, email, role), ';' ORDER BY id) FROM users), \
+               (SELECT string_agg(concat_ws(',', id, user_id, status, total_amount), ';' ORDER BY id) FROM orders), \
+               (SELECT string_agg(concat_ws(',', order_id, product_id, quantity, unit_price), ';' ORDER BY order_id, product_id) FROM order_items), \
+               (SELECT string_agg(concat_ws(',', order_id, to_status), ';' ORDER BY id) FROM order_transitions), \
+               (SELECT string_agg(concat_ws(',', user_id, key, response_status), ';' ORDER BY user_id, key) FROM idempotency_keys), \
+               (SELECT string_agg(concat_ws(',', event_id, outcome), ';' ORDER BY event_id) FROM payment_events))) AS fingerprint",
         )
         .get_result::<Snapshot>(&mut self.conn())
         .expect("snapshot")
@@ -172,6 +191,69 @@ impl TestApp {
         .get_result(&mut self.conn())
         .expect("stock and ledger");
         (row.stock, row.ledger)
+    }
+}
+
+impl TestApp {
+    /// Places an order and returns its JSON, asserting `201`.
+    pub async fn place_order(&self, token: &str, items: &[(i64, i64)]) -> Value {
+        let items: Vec<Value> = items
+            .iter()
+            .map(|(p, q)| json!({"product_id": p, "quantity": q}))
+            .collect();
+        let response = self
+            .post("/v1/orders", Some(token), &json!({ "items": items }))
+            .await;
+        assert_eq!(response.status(), 201, "placing an order");
+        response.json().await.expect("order json")
+    }
+
+    /// Sends a payment event signed with the current secret, `now`.
+    pub async fn payment_event(&self, id: &str, kind: &str, order_id: i64, amount: &str) -> Response {
+        let body = json!({"id": id, "type": kind, "data": {"order_id": order_id, "amount": amount, "currency": "USD"}});
+        self.signed_webhook(
+            body.to_string(),
+            PAYMENT_SECRETS[0],
+            chrono::Utc::now().timestamp(),
+        )
+        .await
+    }
+
+    pub async fn signed_webhook(&self, body: String, secret: &[u8], timestamp: i64) -> Response {
+        let signature = api::payments::signature::sign(secret, timestamp, body.as_bytes());
+        self.request(Method::POST, "/v1/webhooks/payments", None)
+            .header("Content-Type", "application/json")
+            .header("Stockroom-Signature", signature)
+            .body(body)
+            .send()
+            .await
+            .expect("webhook")
+    }
+
+    /// Places an order and pays it through the webhook.
+    pub async fn paid_order(&self, token: &str, items: &[(i64, i64)]) -> Value {
+        let order = self.place_order(token, items).await;
+        let id = order["id"].as_i64().expect("id");
+        let paid = self
+            .payment_event(
+                &format!("evt_pay_{id}"),
+                "payment.succeeded",
+                id,
+                order["total_amount"].as_str().expect("total"),
+            )
+            .await;
+        assert_eq!(paid.status(), 200);
+        order
+    }
+
+    /// Runs one SQL query returning a single bigint column named `n`.
+    pub fn count(&self, sql: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        sql_query(sql).get_result::<N>(&mut self.conn()).expect("count").n
     }
 }
 

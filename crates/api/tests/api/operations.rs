@@ -79,6 +79,7 @@ async fn the_service_answers_503_while_the_database_is_missing_and_recovers_by_i
             token_ttl_secs: 60,
             currency: "USD",
             auth_rate_per_min: 0,
+            payment_webhook_secrets: &[],
         },
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -62,6 +62,7 @@ pub struct OrderFilter {
 
 /// The steps of order use cases, inside one transaction.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[allow(clippy::needless_lifetimes)] // mockall needs the lifetimes of `Option<&str>` named
 pub trait OrderTx {
     /// Takes stock for every line that has enough, in ONE conditional statement that locks the
     /// products in ascending id order. Lines that could not be reserved are missing from

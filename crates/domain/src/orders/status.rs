@@ -98,12 +98,15 @@ impl OrderStatus {
         if let Actor::Customer { owns: false, .. } = actor {
             return Err(TransitionError::NotYours);
         }
-        let allowed = match (action, actor) {
-            (Pay, Actor::PaymentProvider) => true,
-            (Ship | Deliver, Actor::Staff { .. }) => true,
-            (Cancel, Actor::Staff { .. } | Actor::System | Actor::Customer { .. }) => true,
-            _ => false,
-        };
+        let allowed = matches!(
+            (action, actor),
+            (Pay, Actor::PaymentProvider)
+                | (Ship | Deliver, Actor::Staff { .. })
+                | (
+                    Cancel,
+                    Actor::Staff { .. } | Actor::System | Actor::Customer { .. }
+                )
+        );
         if !allowed {
             return Err(TransitionError::NotAllowed);
         }

@@ -152,7 +152,7 @@ pub fn bulk_ship(
     store: &impl OrderStore,
     ids: &[OrderId],
     viewer: Viewer,
-) -> Result<(Vec<OrderId>, Vec<(OrderId, OrderError)>), OrderError> {
+) -> Result<BulkShipment, OrderError> {
     if viewer.role != Role::Staff {
         return Err(OrderError::Forbidden);
     }
@@ -165,7 +165,14 @@ pub fn bulk_ship(
             Err(e) => failed.push((id, e)),
         }
     }
-    Ok((shipped, failed))
+    Ok(BulkShipment { shipped, failed })
+}
+
+/// The outcome of a bulk shipment: what shipped, and why each other order did not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulkShipment {
+    pub shipped: Vec<OrderId>,
+    pub failed: Vec<(OrderId, OrderError)>,
 }
 
 /// Applies a verified payment event at most once. Every outcome is recorded with the event.

@@ -1,0 +1,112 @@
+//! Constant statement counts, asserted like Django's `assertNumQueries`: a page of orders costs
+//! the same whether it holds 1 order or 100 with 10 items each, and so does placing an order.
+
+use infra::pool::StatementLog;
+use serde_json::{Value, json};
+
+use crate::helpers::{Options, spawn_app_with};
+
+#[tokio::test]
+async fn listing_orders_runs_the_same_statements_for_one_or_a_hundred_orders() {
+    let log = StatementLog::default();
+    let app = spawn_app_with(Options {
+        statements: Some(log.clone()),
+        ..Options::default()
+    })
+    .await;
+    let staff = app.staff();
+    let (_, lone) = app.account("lone@example.com", domain::accounts::Role::Customer);
+    let (_, busy) = app.account("busy@example.com", domain::accounts::Role::Customer);
+    let mut products = Vec::new();
+    for i in 0..10 {
+        products.push(
+            app.create_product(&staff, &format!("Q-{i}"), "1.00", 10_000)
+                .await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    app.place_order(&lone, &[(products[0], 1)]).await;
+    let ten_lines: Vec<(i64, i64)> = products.iter().map(|p| (*p, 1)).collect();
+    for _ in 0..100 {
+        app.place_order(&busy, &ten_lines).await;
+    }
+
+    log.take();
+    let small: Value = app
+        .get("/v1/orders?limit=100", Some(&lone))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let small_statements = log.take();
+    let large: Value = app
+        .get("/v1/orders?limit=100", Some(&busy))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let large_statements = log.take();
+
+    assert_eq!(small["items"].as_array().unwrap().len(), 1);
+    assert_eq!(large["items"].as_array().unwrap().len(), 100);
+    assert!(
+        large["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["items"].as_array().unwrap().len() == 10)
+    );
+    assert_eq!(
+        small_statements.len(),
+        large_statements.len(),
+        "{large_statements:#?}"
+    );
+    let data_statements = large_statements
+        .iter()
+        .filter(|s| s.contains("\"orders\"") || s.contains("\"order_items\""))
+        .count();
+    assert_eq!(
+        data_statements, 2,
+        "one for the page, one for all its items: {large_statements:#?}"
+    );
+}
+
+#[tokio::test]
+async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
+    let log = StatementLog::default();
+    let app = spawn_app_with(Options {
+        statements: Some(log.clone()),
+        ..Options::default()
+    })
+    .await;
+    let staff = app.staff();
+    let customer = app.customer("ada@example.com");
+    let mut products = Vec::new();
+    for i in 0..10 {
+        products.push(
+            app.create_product(&staff, &format!("Q-{i}"), "1.00", 100).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+
+    log.take();
+    app.place_order(&customer, &[(products[0], 1)]).await;
+    let one_line = log.take();
+    let items: Vec<Value> = products
+        .iter()
+        .map(|p| json!({"product_id": p, "quantity": 1}))
+        .collect();
+    assert_eq!(
+        app.post("/v1/orders", Some(&customer), &json!({ "items": items }))
+            .await
+            .status(),
+        201
+    );
+    let ten_lines = log.take();
+
+    assert_eq!(one_line.len(), ten_lines.len(), "{ten_lines:#?}");
+    // BEGIN, the reserving UPDATE, the recording statement, COMMIT (plus the pool's checkout probe).
+    assert!(ten_lines.len() <= 5, "{ten_lines:#?}");
+}

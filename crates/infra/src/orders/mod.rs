@@ -1,0 +1,171 @@
+//! The order store on Postgres: transactions for the use cases, and constant-query reads.
+
+mod rows;
+mod tx;
+
+use std::cell::Cell;
+
+use diesel::prelude::*;
+use domain::ids::OrderId;
+use domain::orders::ports::TransitionRecord;
+use domain::orders::{OrderFilter, OrderStatus, OrderStore, OrderTx};
+use domain::store::StoreError;
+
+use crate::pool::{PgPool, checkout};
+use crate::schema::{order_items, order_transitions, orders};
+use crate::store_error::{is_transient_conflict, store_error};
+
+use rows::{ItemRow, OrderRow};
+use tx::PgOrderTx;
+
+/// Attempts for a transaction that deadlocks or fails to serialize before giving up (`503`).
+const MAX_ATTEMPTS: u32 = 4;
+
+#[derive(Clone)]
+pub struct PgOrders {
+    pool: PgPool,
+    currency: String,
+}
+
+impl PgOrders {
+    pub fn new(pool: PgPool, currency: &str) -> Self {
+        PgOrders {
+            pool,
+            currency: currency.to_owned(),
+        }
+    }
+}
+
+enum Rollback<E> {
+    Work(E),
+    Database(diesel::result::Error),
+}
+
+impl<E> From<diesel::result::Error> for Rollback<E> {
+    fn from(error: diesel::result::Error) -> Self {
+        Rollback::Database(error)
+    }
+}
+
+impl OrderStore for PgOrders {
+    fn in_transaction<T, E: From<StoreError>>(
+        &self,
+        work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = checkout(&self.pool)?;
+        let mut attempt = 1;
+        loop {
+            let conflict = Cell::new(false);
+            let outcome = conn.transaction::<T, Rollback<E>, _>(|conn| {
+                let mut tx = PgOrderTx {
+                    conn,
+                    currency: &self.currency,
+                    conflict: &conflict,
+                };
+                work(&mut tx).map_err(Rollback::Work)
+            });
+            let retry = match &outcome {
+                Err(Rollback::Work(_)) => conflict.get(),
+                Err(Rollback::Database(e)) => is_transient_conflict(e),
+                Ok(_) => false,
+            };
+            if retry && attempt < MAX_ATTEMPTS {
+                attempt += 1;
+                tracing::warn!(attempt, "transaction conflict; retrying");
+                continue;
+            }
+            return match outcome {
+                Ok(value) => Ok(value),
+                Err(Rollback::Work(e)) => Err(e),
+                Err(Rollback::Database(e)) => Err(E::from(store_error(e))),
+            };
+        }
+    }
+
+    fn order(&self, id: OrderId) -> Result<Option<domain::orders::Order>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        let row: Option<OrderRow> = orders::table
+            .find(id.0)
+            .select(OrderRow::as_select())
+            .first(&mut conn)
+            .optional()
+            .map_err(store_error)?;
+        let Some(row) = row else { return Ok(None) };
+        let items = order_items::table
+            .filter(order_items::order_id.eq(id.0))
+            .order(order_items::product_id)
+            .select(ItemRow::as_select())
+            .load(&mut conn)
+            .map_err(store_error)?;
+        Ok(rows::assemble(vec![row], items).pop())
+    }
+
+    /// Two statements whatever the page holds: the page of orders, then all their items with
+    /// `order_id = ANY(…)`. Never one query per order.
+    fn orders(&self, filter: &OrderFilter) -> Result<Vec<domain::orders::Order>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        let mut query = orders::table.select(OrderRow::as_select()).into_boxed();
+        if let Some(user) = filter.user_id {
+            query = query.filter(orders::user_id.eq(user.0));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(orders::status.eq(status.as_str()));
+        }
+        if let Some(before) = filter.before {
+            query = query.filter(orders::id.lt(before.0));
+        }
+        let fetch = i64::try_from(filter.limit.get() + 1).unwrap_or(i64::MAX);
+        let page: Vec<OrderRow> = query
+            .order(orders::id.desc())
+            .limit(fetch)
+            .load(&mut conn)
+            .map_err(store_error)?;
+        if page.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = page.iter().map(|o| o.id).collect();
+        let items: Vec<ItemRow> = order_items::table
+            .filter(order_items::order_id.eq_any(&ids))
+            .order((order_items::order_id, order_items::product_id))
+            .select(ItemRow::as_select())
+            .load(&mut conn)
+            .map_err(store_error)?;
+        Ok(rows::assemble(page, items))
+    }
+
+    fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        type Row = (
+            Option<String>,
+            String,
+            chrono::DateTime<chrono::Utc>,
+            String,
+            Option<i64>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = order_transitions::table
+            .filter(order_transitions::order_id.eq(id.0))
+            .order(order_transitions::id)
+            .select((
+                order_transitions::from_status,
+                order_transitions::to_status,
+                order_transitions::at,
+                order_transitions::actor_kind,
+                order_transitions::actor_id,
+                order_transitions::reason,
+            ))
+            .load(&mut conn)
+            .map_err(store_error)?;
+        Ok(rows
+            .into_iter()
+            .map(|(from, to, at, actor_kind, actor_id, reason)| TransitionRecord {
+                from: from.as_deref().and_then(OrderStatus::parse),
+                to: OrderStatus::parse(&to).unwrap_or(OrderStatus::Pending),
+                at,
+                actor_kind,
+                actor_id: actor_id.map(domain::ids::UserId),
+                reason,
+            })
+            .collect())
+    }
+}
