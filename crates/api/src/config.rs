@@ -26,6 +26,8 @@ pub struct Settings {
     pub currency: String,
     pub auth_rate_per_min: u32,
     pub worker: bool,
+    /// Unpaid orders older than this are cancelled by the worker.
+    pub reservation_window: chrono::Duration,
     pub log_format: LogFormat,
     pub body_limit: usize,
 }
@@ -159,6 +161,7 @@ impl Settings {
             currency,
             auth_rate_per_min: parsed("STOCKROOM_AUTH_RATE_PER_MIN", 30)?,
             worker: parsed("STOCKROOM_WORKER", true)?,
+            reservation_window: chrono::Duration::minutes(parsed("STOCKROOM_RESERVATION_MINUTES", 30)?),
             log_format,
             body_limit: parsed("STOCKROOM_BODY_LIMIT", crate::http::json::DEFAULT_BODY_LIMIT)?,
         })

@@ -28,6 +28,8 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API on STOCKROOM_BIND.
     Serve,
+    /// Run only the background worker (expire unpaid orders, purge idempotency keys).
+    Worker,
     /// Apply pending migrations to DATABASE_URL.
     Migrate {
         /// List every migration and whether it is applied, change nothing.
@@ -53,7 +55,8 @@ pub fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve => serve(),
+        Command::Serve => serve(false),
+        Command::Worker => serve(true),
         Command::Migrate { status } => migrate(status),
         Command::CreateStaff { email, name } => create_staff(&email, &name),
         Command::SeedDemo { if_empty } => seed::seed_demo(&database_url(), if_empty),
@@ -79,7 +82,8 @@ fn connect() -> Result<PgConnection, String> {
     PgConnection::establish(&url).map_err(|e| format!("cannot connect to the database: {e}"))
 }
 
-fn serve() -> Result<(), String> {
+/// Serves HTTP (with the worker inside unless STOCKROOM_WORKER=false), or only the worker.
+fn serve(worker_only: bool) -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| format!("refusing to start: {e}"))?;
     crate::ops::telemetry::init(settings.log_format);
     if std::env::var("STOCKROOM_JWT_SECRET").is_err() {
@@ -96,11 +100,20 @@ fn serve() -> Result<(), String> {
             payment_webhook_secrets: &settings.payment_webhook_secrets,
         },
     );
+    let window = settings.reservation_window;
+    if worker_only {
+        tracing::info!("running the worker only");
+        actix_web::rt::System::new().block_on(crate::ops::worker::run(state, window));
+        return Ok(());
+    }
     let listener =
         TcpListener::bind(&settings.bind).map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
     tracing::info!(bind = %settings.bind, workers, pool = settings.db_pool_size, "serving");
     actix_web::rt::System::new().block_on(async move {
+        if settings.worker {
+            actix_web::rt::spawn(crate::ops::worker::run(state.clone(), window));
+        }
         crate::app::serve(listener, state, settings.body_limit, workers)
             .map_err(|e| e.to_string())?
             .await

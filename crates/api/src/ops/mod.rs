@@ -3,3 +3,4 @@
 pub mod health;
 pub mod openapi;
 pub mod telemetry;
+pub mod worker;

@@ -311,3 +311,45 @@ async fn customers_list_their_own_orders_and_staff_filter_everyones() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_worker_cancels_orders_left_unpaid_past_the_window_and_returns_their_stock() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let customer = app.customer("ada@example.com");
+    let product = app.create_product(&staff, "W-1", "3.00", 10).await["id"]
+        .as_i64()
+        .unwrap();
+    let stale = app.place_order(&customer, &[(product, 2)]).await["id"]
+        .as_i64()
+        .unwrap();
+    let fresh = app.place_order(&customer, &[(product, 1)]).await["id"]
+        .as_i64()
+        .unwrap();
+    let paid = app.paid_order(&customer, &[(product, 1)]).await["id"]
+        .as_i64()
+        .unwrap();
+    app.count(&format!(
+        "WITH aged AS (UPDATE orders SET created_at = now() - interval '31 minutes' WHERE id IN ({stale}, {paid}) RETURNING 1) SELECT count(*) AS n FROM aged"
+    ));
+
+    let expired = api::ops::worker::run_once(&app.state, chrono::Duration::minutes(30))
+        .await
+        .unwrap();
+
+    assert_eq!(expired, 1);
+    let status = |id: i64| {
+        app.count(&format!(
+            "SELECT (status = 'cancelled')::int::bigint AS n FROM orders WHERE id = {id}"
+        ))
+    };
+    assert_eq!((status(stale), status(fresh), status(paid)), (1, 0, 0));
+    assert_eq!(app.stock_and_ledger(product), (8, 8));
+    let history = json_body(
+        app.get(&format!("/v1/orders/{stale}/history"), Some(&customer))
+            .await,
+    )
+    .await;
+    assert_eq!(history["items"][1]["actor"]["kind"], "system");
+    assert_eq!(history["items"][1]["reason"], "reservation expired");
+}

@@ -115,4 +115,7 @@ pub trait OrderStore: Send + Sync {
     fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError>;
 
     fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError>;
+
+    /// Up to `limit` pending orders placed before `placed_before`, oldest first.
+    fn unpaid_orders(&self, placed_before: DateTime<Utc>, limit: usize) -> Result<Vec<OrderId>, StoreError>;
 }

@@ -175,6 +175,31 @@ pub struct BulkShipment {
     pub failed: Vec<(OrderId, OrderError)>,
 }
 
+/// Cancels orders left unpaid past the reservation window and returns their stock. Safe to run
+/// on several instances at once: each cancellation re-checks the status under the row lock,
+/// and an order someone else just paid or cancelled is skipped.
+pub fn expire_unpaid_orders(
+    store: &impl OrderStore,
+    placed_before: chrono::DateTime<chrono::Utc>,
+    batch: usize,
+) -> Result<usize, OrderError> {
+    let mut expired = 0;
+    for id in store.unpaid_orders(placed_before, batch)? {
+        match change_status(
+            store,
+            id,
+            Action::Cancel,
+            |_| Actor::System,
+            Some("reservation expired"),
+        ) {
+            Ok(_) => expired += 1,
+            Err(OrderError::InvalidTransition { .. } | OrderError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(expired)
+}
+
 /// Applies a verified payment event at most once. Every outcome is recorded with the event.
 pub fn apply_payment(store: &impl OrderStore, event: &PaymentEvent) -> Result<PaymentOutcome, OrderError> {
     store.in_transaction(&mut |tx| {
@@ -234,6 +259,9 @@ mod tests {
             unimplemented!()
         }
         fn history(&self, _: OrderId) -> Result<Vec<TransitionRecord>, StoreError> {
+            unimplemented!()
+        }
+        fn unpaid_orders(&self, _: chrono::DateTime<Utc>, _: usize) -> Result<Vec<OrderId>, StoreError> {
             unimplemented!()
         }
     }

@@ -133,6 +133,24 @@ impl OrderStore for PgOrders {
         Ok(rows::assemble(page, items))
     }
 
+    fn unpaid_orders(
+        &self,
+        placed_before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<OrderId>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        // Served by the partial index orders_pending_created_idx.
+        orders::table
+            .filter(orders::status.eq(OrderStatus::Pending.as_str()))
+            .filter(orders::created_at.lt(placed_before))
+            .order(orders::created_at)
+            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+            .select(orders::id)
+            .load::<i64>(&mut conn)
+            .map(|ids| ids.into_iter().map(OrderId).collect())
+            .map_err(store_error)
+    }
+
     fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError> {
         let mut conn = checkout(&self.pool)?;
         type Row = (

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# `make bench`: the release build against its own database, driven over HTTP by wrk, beside
+# pgbench running the least SQL a correct order placement needs — same tables, same
+# concurrency, same run. Prints a table and writes it to BENCHMARKS.md.
+#
+# Knobs: STOCKROOM_BENCH_SECONDS (10), STOCKROOM_BENCH_CONNECTIONS (16).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+seconds="${STOCKROOM_BENCH_SECONDS:-10}"
+connections="${STOCKROOM_BENCH_CONNECTIONS:-16}"
+threads=2
+products=1000
+port="${STOCKROOM_BENCH_PORT:-18080}"
+base="http://127.0.0.1:$port"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- tools -------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench: installing wrk (apt-get install -y wrk)…" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null; }
+  else
+    echo "bench: wrk is missing. Install it with: sudo apt-get install -y wrk" >&2
+    exit 1
+  fi
+fi
+pg_bin="$(scripts/private-postgres.sh bin)"
+pgbench="$pg_bin/pgbench"
+psql="$pg_bin/psql"
+command -v curl >/dev/null || { echo "bench: curl is missing (sudo apt-get install -y curl)" >&2; exit 1; }
+
+echo "bench: building the release binary…" >&2
+cargo build --release --bin stockroom >&2
+bin="$root/target/release/stockroom"
+
+# --- a database of its own ------------------------------------------------------------------
+if [ -z "${DATABASE_URL:-}" ]; then
+  scripts/private-postgres.sh start
+  DATABASE_URL="$(scripts/private-postgres.sh url)"
+fi
+with_db() { # url with its database name replaced
+  local url="$1" db="$2" base query=""
+  base="${url%%\?*}"; [ "$base" != "$url" ] && query="?${url#*\?}"
+  echo "${base%/*}/$db$query"
+}
+admin_url="$(with_db "$DATABASE_URL" postgres)"
+bench_url="$(with_db "$DATABASE_URL" stockroom_bench)"
+"$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS stockroom_bench WITH (FORCE)" -c "CREATE DATABASE stockroom_bench" >/dev/null
+DATABASE_URL="$bench_url" "$bin" migrate >/dev/null
+"$psql" -q "$bench_url" >/dev/null <<SQL
+INSERT INTO products (sku, name, description, category, price, stock)
+SELECT 'BENCH-' || g, 'Bench product ' || g, 'Loaded by make bench', 'category-' || (g % 10),
+       (g % 200) + 0.99, 100000000
+  FROM generate_series(1, $products) AS g;
+-- The ledger starts consistent: stock == sum(deltas).
+INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock)
+SELECT id, stock, 'adjustment', 'bench load', stock FROM products;
+ANALYZE;
+SQL
+
+# --- the service ----------------------------------------------------------------------------
+DATABASE_URL="$bench_url" STOCKROOM_BIND="127.0.0.1:$port" STOCKROOM_AUTH_RATE_PER_MIN=0 \
+  STOCKROOM_DB_POOL_SIZE="$connections" STOCKROOM_LOG_FORMAT=json RUST_LOG="${RUST_LOG:-info}" \
+  "$bin" serve >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "$base/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -sf "$base/readyz" >/dev/null || { echo "bench: the service did not become ready" >&2; tail "$work/server.log" >&2; exit 1; }
+curl -sf -X POST "$base/v1/auth/register" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password-1","name":"Bench"}' >/dev/null
+token="$(curl -sf -X POST "$base/v1/auth/token" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password-1"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
+user_id="$("$psql" -Atq "$bench_url" -c "SELECT id FROM users WHERE email = 'bench@example.com'")"
+export STOCKROOM_BENCH_TOKEN="$token" STOCKROOM_BENCH_PRODUCTS="$products"
+
+# --- measuring ------------------------------------------------------------------------------
+to_ms() { # wrk prints 850.00us, 1.20ms, 1.05s
+  awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); printf "%.2f", v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); printf "%.2f", v } else if (v ~ /s$/) { sub(/s$/,"",v); printf "%.2f", v*1000 } else print v }'
+}
+declare -A rps p50 p99 errors
+
+run_wrk() { # name, then wrk arguments after the URL
+  local name="$1"; shift
+  local out="$work/$name.wrk"
+  wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$@" >"$out" 2>&1
+  rps[$name]="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
+  p50[$name]="$(awk '$1 == "50%" {print $2}' "$out" | to_ms)"
+  p99[$name]="$(awk '$1 == "99%" {print $2}' "$out" | to_ms)"
+  errors[$name]="$(awk '/Non-2xx or 3xx responses:/ {print $5}' "$out")"
+  errors[$name]="${errors[$name]:-0}"
+}
+
+run_pgbench() { # name, script
+  local name="$1" script="$2" dir="$work/$1"
+  mkdir -p "$dir"
+  (cd "$dir" && "$pgbench" -n -M prepared -c "$connections" -j "$threads" -T "$seconds" \
+      -D products="$products" -D uid="$user_id" -f "$root/bench/$script" -l "$bench_url" >"$dir/out" 2>&1)
+  rps[$name]="$(awk -F' = ' '/^tps/ {split($2, a, " "); printf "%.0f", a[1]}' "$dir/out")"
+  # Per-transaction latencies (µs, third column of pgbench's log) → percentiles in ms.
+  cat "$dir"/pgbench_log.* | awk '{print $3}' | sort -n >"$dir/latencies"
+  local n; n="$(wc -l <"$dir/latencies")"
+  p50[$name]="$(awk -v n="$n" 'NR == int(n*0.50)+1 {printf "%.2f", $1/1000}' "$dir/latencies")"
+  p99[$name]="$(awk -v n="$n" 'NR == int(n*0.99)+1 {printf "%.2f", $1/1000}' "$dir/latencies")"
+  errors[$name]="$(awk '/failed transactions:/ {print $3}' "$dir/out")"
+  errors[$name]="${errors[$name]:-0}"
+}
+
+echo "bench: warming up…" >&2
+wrk -t"$threads" -c"$connections" -d2s "$base/v1/products" >/dev/null 2>&1
+echo "bench: catalog list, product detail…" >&2
+run_wrk catalog_list "$base/v1/products?limit=20"
+run_wrk product_detail "$base" -s bench/product_detail.lua
+echo "bench: order placement (random) and its pgbench floor…" >&2
+run_pgbench floor_random floor_random.sql
+run_wrk order_random "$base" -s bench/order_random.lua
+echo "bench: order placement (hot product) and its pgbench floor…" >&2
+run_pgbench floor_hot floor_hot.sql
+run_wrk order_hot "$base" -s bench/order_hot.lua
+echo "bench: transaction shapes, two lines per order…" >&2
+run_pgbench shape_unit_of_work shape_unit_of_work.sql
+run_pgbench shape_intention shape_intention.sql
+
+# --- the invariant still holds after all that ----------------------------------------------
+broken="$("$psql" -Atq "$bench_url" -c "SELECT count(*) FROM products p WHERE p.stock <> (SELECT sum(delta) FROM stock_movements m WHERE m.product_id = p.id)")"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100*a/b; else print "n/a" }'; }
+row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "${rps[$2]}" "${p50[$2]}" "${p99[$2]}" "${errors[$2]}" "$3"; }
+table="$(
+  echo "| scenario | requests/s | p50 ms | p99 ms | errors | ratio |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  row "GET /v1/products?limit=20" catalog_list ""
+  row "GET /v1/products/{random}" product_detail ""
+  row "POST /v1/orders, random product" order_random "$(ratio "${rps[order_random]}" "${rps[floor_random]}") of pgbench floor"
+  row "pgbench floor, random product" floor_random "ceiling"
+  row "POST /v1/orders, one hot product" order_hot "$(ratio "${rps[order_hot]}" "${rps[floor_hot]}") of pgbench floor"
+  row "pgbench floor, hot product" floor_hot "ceiling"
+  row "pgbench shape 1: unit of work (2 lines)" shape_unit_of_work ""
+  row "pgbench shape 2: reserve + record (2 lines)" shape_intention "$(ratio "${rps[shape_intention]}" "${rps[shape_unit_of_work]}") of shape 1"
+)"
+echo
+echo "$table"
+echo
+echo "ledger check after the run: $broken product(s) with stock != sum(movements)"
+
+cat >BENCHMARKS.md <<MD
+# Benchmarks
+
+Latest run of \`make bench\` (scripts/bench.sh): $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores,
+$("$psql" -Atq "$bench_url" -c 'SHOW server_version' | cut -d' ' -f1) PostgreSQL (fsync on,
+synchronous_commit on), release build, ${connections} concurrent connections for every scenario
+(wrk -t${threads} -c${connections} -d${seconds}s; pgbench -M prepared -c${connections} -j${threads} -T${seconds};
+service pool ${connections}), ${products} products. Load generator, service and database share the
+same machine. Ratios compare scenarios measured in this same run.
+
+\`\`\`
+STOCKROOM_BENCH_SECONDS=${seconds} STOCKROOM_BENCH_CONNECTIONS=${connections} make bench
+\`\`\`
+
+$table
+
+Ledger check after the run: $broken product(s) with stock != sum(movements).
+
+- *pgbench floor*: \`bench/floor_*.sql\`, the least SQL a correct placement needs, written by hand:
+  BEGIN; the conditional decrement; INSERT order; INSERT item; INSERT movement; COMMIT.
+- *shape 1 / shape 2*: the two transaction shapes of ARCHITECTURE.md as SQL alone, two lines per
+  order (\`bench/shape_*.sql\`): one statement per step after \`SELECT … FOR UPDATE\`, against the
+  service's conditional reserve plus one recording statement.
+- The service writes more than the floor per order (a history row, the idempotency binding) and
+  does HTTP, JSON and JWT work on the same two cores the database and wrk use.
+MD
+echo "bench: wrote BENCHMARKS.md" >&2
