@@ -2,7 +2,7 @@
 -- UPDATE reserving every line with locks in id order, one statement recording everything.
 -- Two lines per order, same work as shape_unit_of_work.sql.
 \set a random(2, :products)
-\set b random(2, :products)
+\set b 2 + ((:a - 2 + random(1, :products - 2)) % (:products - 1))
 BEGIN;
 UPDATE products AS p SET stock = p.stock - w.quantity, version = p.version + 1, updated_at = now()
   FROM (SELECT id FROM products WHERE id = ANY(ARRAY[:a, :b]::bigint[]) ORDER BY id FOR UPDATE) AS locked,

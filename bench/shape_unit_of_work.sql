@@ -1,7 +1,7 @@
 -- Transaction shape 1 (unit of work, ARCHITECTURE.md): lock the products in id order, then one
 -- statement per step. Two lines per order, to show how the shape scales with lines.
 \set a random(2, :products)
-\set b random(2, :products)
+\set b 2 + ((:a - 2 + random(1, :products - 2)) % (:products - 1))
 BEGIN;
 SELECT id, stock, price, active FROM products WHERE id IN (:a, :b) ORDER BY id FOR UPDATE;
 UPDATE products SET stock = stock - 1 WHERE id = :a AND stock >= 1 RETURNING stock AS sa \gset

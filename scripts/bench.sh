@@ -111,7 +111,7 @@ run_pgbench() { # name, script
   local n; n="$(wc -l <"$dir/latencies")"
   p50[$name]="$(awk -v n="$n" 'NR == int(n*0.50)+1 {printf "%.2f", $1/1000}' "$dir/latencies")"
   p99[$name]="$(awk -v n="$n" 'NR == int(n*0.99)+1 {printf "%.2f", $1/1000}' "$dir/latencies")"
-  errors[$name]="$(awk '/failed transactions:/ {print $3}' "$dir/out")"
+  errors[$name]="$(awk '/failed transactions:/ {print $5}' "$dir/out")"
   errors[$name]="${errors[$name]:-0}"
 }
 

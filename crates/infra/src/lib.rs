@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod migrations;
 pub mod orders;
 pub mod pool;
+mod prepared;
 pub mod schema;
 pub mod store_error;
 #[cfg(feature = "testing")]

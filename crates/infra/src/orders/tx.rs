@@ -5,7 +5,8 @@ use std::cell::Cell;
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
-use diesel::pg::PgConnection;
+use diesel::pg::{Pg, PgConnection};
+use diesel::query_builder::AstPass;
 use diesel::prelude::*;
 use diesel::sql_query;
 use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Numeric, Text, Timestamptz};
@@ -19,6 +20,7 @@ use domain::orders::{
 use domain::store::StoreError;
 
 use super::rows::{ItemRow, OrderRow};
+use crate::prepared::{Prepared, Statement};
 use crate::schema::{order_items, order_transitions, orders, payment_events};
 use crate::store_error::{is_transient_conflict, store_error};
 
@@ -92,6 +94,56 @@ WITH returned AS (
 INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock, actor_id)
 SELECT id, quantity, 'cancellation', $1::text, stock, $3 FROM returned";
 
+struct ReserveStock<'a> {
+    ids: &'a [i64],
+    quantities: &'a [i32],
+}
+
+impl Statement for ReserveStock<'_> {
+    const SQL: &'static str = RESERVE_STOCK;
+
+    fn bind<'b>(&'b self, n: u32, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match n {
+            1 => out.push_bind_param::<Array<BigInt>, _>(&self.ids),
+            _ => out.push_bind_param::<Array<Integer>, _>(&self.quantities),
+        }
+    }
+}
+
+struct RecordOrder<'a> {
+    customer: i64,
+    currency: &'a str,
+    total: &'a BigDecimal,
+    ids: &'a [i64],
+    skus: &'a [&'a str],
+    names: &'a [&'a str],
+    quantities: &'a [i32],
+    unit_prices: &'a [&'a BigDecimal],
+    line_totals: &'a [&'a BigDecimal],
+    stock_after: &'a [i32],
+    idempotency_key: Option<&'a str>,
+}
+
+impl Statement for RecordOrder<'_> {
+    const SQL: &'static str = RECORD_ORDER;
+
+    fn bind<'b>(&'b self, n: u32, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match n {
+            1 => out.push_bind_param::<BigInt, _>(&self.customer),
+            2 => out.push_bind_param::<Text, _>(&self.currency),
+            3 => out.push_bind_param::<Numeric, _>(self.total),
+            4 => out.push_bind_param::<Array<BigInt>, _>(&self.ids),
+            5 => out.push_bind_param::<Array<Text>, _>(&self.skus),
+            6 => out.push_bind_param::<Array<Text>, _>(&self.names),
+            7 => out.push_bind_param::<Array<Integer>, _>(&self.quantities),
+            8 => out.push_bind_param::<Array<Numeric>, _>(&self.unit_prices),
+            9 => out.push_bind_param::<Array<Numeric>, _>(&self.line_totals),
+            10 => out.push_bind_param::<Array<Integer>, _>(&self.stock_after),
+            _ => out.push_bind_param::<Nullable<Text>, _>(&self.idempotency_key),
+        }
+    }
+}
+
 #[derive(QueryableByName)]
 struct ReservedRow {
     #[diesel(sql_type = BigInt)]
@@ -133,9 +185,7 @@ impl OrderTx for PgOrderTx<'_> {
     fn reserve_stock(&mut self, lines: &OrderLines) -> Result<Reservation, StoreError> {
         let ids: Vec<i64> = lines.iter().map(|l| l.product_id.0).collect();
         let quantities: Vec<i32> = lines.iter().map(|l| quantity(l.quantity.get())).collect();
-        let reserved: Vec<ReservedRow> = sql_query(RESERVE_STOCK)
-            .bind::<Array<BigInt>, _>(&ids)
-            .bind::<Array<Integer>, _>(&quantities)
+        let reserved: Vec<ReservedRow> = Prepared(ReserveStock { ids: &ids, quantities: &quantities })
             .load(self.conn)
             .map_err(|e| self.fail(e))?;
         let reserved: Vec<ReservedProduct> = reserved
@@ -184,20 +234,20 @@ impl OrderTx for PgOrderTx<'_> {
         let unit_prices: Vec<&BigDecimal> = lines.iter().map(|l| l.unit_price.as_decimal()).collect();
         let line_totals: Vec<&BigDecimal> = lines.iter().map(|l| l.line_total.as_decimal()).collect();
         let stock_after: Vec<i32> = lines.iter().map(|l| l.stock_after).collect();
-        let created: NewOrderRow = sql_query(RECORD_ORDER)
-            .bind::<BigInt, _>(customer.0)
-            .bind::<Text, _>(self.currency)
-            .bind::<Numeric, _>(order.total.as_decimal())
-            .bind::<Array<BigInt>, _>(&ids)
-            .bind::<Array<Text>, _>(&skus)
-            .bind::<Array<Text>, _>(&names)
-            .bind::<Array<Integer>, _>(&quantities)
-            .bind::<Array<Numeric>, _>(&unit_prices)
-            .bind::<Array<Numeric>, _>(&line_totals)
-            .bind::<Array<Integer>, _>(&stock_after)
-            .bind::<Nullable<Text>, _>(idempotency_key)
-            .get_result(self.conn)
-            .map_err(|e| self.fail(e))?;
+        let record = RecordOrder {
+            customer: customer.0,
+            currency: self.currency,
+            total: order.total.as_decimal(),
+            ids: &ids,
+            skus: &skus,
+            names: &names,
+            quantities: &quantities,
+            unit_prices: &unit_prices,
+            line_totals: &line_totals,
+            stock_after: &stock_after,
+            idempotency_key,
+        };
+        let created: NewOrderRow = Prepared(record).get_result(self.conn).map_err(|e| self.fail(e))?;
         Ok(Order {
             id: OrderId(created.id),
             user_id: customer,
