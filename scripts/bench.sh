@@ -129,6 +129,7 @@ run_wrk order_hot "$base" -s bench/order_hot.lua
 echo "bench: transaction shapes, two lines per order…" >&2
 run_pgbench shape_unit_of_work shape_unit_of_work.sql
 run_pgbench shape_intention shape_intention.sql
+run_pgbench shape_single_statement shape_single_statement.sql
 
 # --- the invariant still holds after all that ----------------------------------------------
 broken="$("$psql" -Atq "$bench_url" -c "SELECT count(*) FROM products p WHERE p.stock <> (SELECT sum(delta) FROM stock_movements m WHERE m.product_id = p.id)")"
@@ -145,7 +146,8 @@ table="$(
   row "POST /v1/orders, one hot product" order_hot "$(ratio "${rps[order_hot]}" "${rps[floor_hot]}") of pgbench floor"
   row "pgbench floor, hot product" floor_hot "ceiling"
   row "pgbench shape 1: unit of work (2 lines)" shape_unit_of_work ""
-  row "pgbench shape 2: reserve + record (2 lines)" shape_intention "$(ratio "${rps[shape_intention]}" "${rps[shape_unit_of_work]}") of shape 1"
+  row "pgbench shape 2: reserve + record in a transaction (2 lines)" shape_intention "$(ratio "${rps[shape_intention]}" "${rps[shape_unit_of_work]}") of shape 1"
+  row "pgbench shape 2, one statement (the service's; 2 lines)" shape_single_statement "$(ratio "${rps[shape_single_statement]}" "${rps[shape_unit_of_work]}") of shape 1"
 )"
 echo
 echo "$table"
@@ -172,9 +174,10 @@ Ledger check after the run: $broken product(s) with stock != sum(movements).
 
 - *pgbench floor*: \`bench/floor_*.sql\`, the least SQL a correct placement needs, written by hand:
   BEGIN; the conditional decrement; INSERT order; INSERT item; INSERT movement; COMMIT.
-- *shape 1 / shape 2*: the two transaction shapes of ARCHITECTURE.md as SQL alone, two lines per
-  order (\`bench/shape_*.sql\`): one statement per step after \`SELECT … FOR UPDATE\`, against the
-  service's conditional reserve plus one recording statement.
+- *shapes*: the transaction shapes of ARCHITECTURE.md as SQL alone, two lines per order
+  (\`bench/shape_*.sql\`): shape 1, one statement per step after \`SELECT … FOR UPDATE\`; shape 2 as
+  a conditional reserve plus one recording statement inside BEGIN/COMMIT; and shape 2 as the one
+  statement the service sends (\`crates/infra/src/orders/placement.rs\`).
 - The service writes more than the floor per order (a history row, the idempotency binding) and
   does HTTP, JSON and JWT work on the same two cores the database and wrk use.
 MD

@@ -2,11 +2,11 @@
 //! is never cached, so Postgres would parse and plan the big order statements on every call;
 //! on a busy database that planning is a real share of the work.
 
+use diesel::RunQueryDsl;
 use diesel::pg::{Pg, PgConnection};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::result::{Error, QueryResult};
 use diesel::sql_types::Untyped;
-use diesel::RunQueryDsl;
 
 /// A statement written out in full with `$n` placeholders, and the values for them.
 pub trait Statement {

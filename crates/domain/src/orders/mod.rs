@@ -10,7 +10,7 @@ pub mod use_cases;
 
 pub use lines::{OrderLine, OrderLines};
 pub use order::{Order, OrderItem};
-pub use ports::{OrderFilter, OrderStore, OrderTx, Reservation, ReservedProduct, StockLevel};
-pub use pricing::{PricedLine, PricedOrder, Shortage};
+pub use ports::{OrderFilter, OrderStore, OrderTx, Placement, StockLevel};
+pub use pricing::Shortage;
 pub use status::{Action, Actor, OrderStatus, TransitionError};
 pub use use_cases::OrderError;

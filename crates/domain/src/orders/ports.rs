@@ -5,27 +5,15 @@
 use chrono::{DateTime, Utc};
 
 use crate::ids::{OrderId, ProductId, UserId};
-use crate::money::Money;
 use crate::page::Limit;
 use crate::store::StoreError;
 
 use super::lines::OrderLines;
 use super::order::Order;
 use super::payment::{PaymentEvent, PaymentOutcome};
-use super::pricing::PricedOrder;
 use super::status::{Actor, OrderStatus};
 
-/// A product whose stock was just taken for one line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReservedProduct {
-    pub product_id: ProductId,
-    pub sku: String,
-    pub name: String,
-    pub price: Money,
-    pub stock_after: i32,
-}
-
-/// The current state of a product an order asked for, known only when a line failed.
+/// The current state of a product an order asked for, reported when the order was refused.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StockLevel {
     pub product_id: ProductId,
@@ -33,11 +21,14 @@ pub struct StockLevel {
     pub active: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Reservation {
-    pub reserved: Vec<ReservedProduct>,
-    /// Empty when every line was reserved; otherwise the level of every product that exists.
-    pub levels: Vec<StockLevel>,
+/// What became of a placement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placement {
+    /// Every line was reserved and the order recorded.
+    Placed(Order),
+    /// Nothing changed: some line named an unknown or archived product or lacked stock. The
+    /// levels of every existing product asked for, as they were when refused.
+    Refused(Vec<StockLevel>),
 }
 
 /// One row of an order's history.
@@ -64,20 +55,6 @@ pub struct OrderFilter {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[allow(clippy::needless_lifetimes)] // mockall needs the lifetimes of `Option<&str>` named
 pub trait OrderTx {
-    /// Takes stock for every line that has enough, in ONE conditional statement that locks the
-    /// products in ascending id order. Lines that could not be reserved are missing from
-    /// `reserved`; then `levels` MUST hold the current stock of every existing product asked for.
-    fn reserve_stock(&mut self, lines: &OrderLines) -> Result<Reservation, StoreError>;
-
-    /// Writes the order, its items, one `order` stock movement per line and the first history
-    /// row; binds the idempotency key, if any, to the new order.
-    fn record_order<'k>(
-        &mut self,
-        customer: UserId,
-        order: &PricedOrder,
-        idempotency_key: Option<&'k str>,
-    ) -> Result<Order, StoreError>;
-
     /// The order with its items, locked until the transaction ends; `None` if unknown.
     fn lock_order(&mut self, id: OrderId) -> Result<Option<Order>, StoreError>;
 
@@ -107,6 +84,19 @@ pub trait OrderStore: Send + Sync {
         &self,
         work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
     ) -> Result<T, E>;
+
+    /// Places the order atomically, all lines or none: MUST lock the products in ascending id
+    /// order, check every line (product exists, is active, has the quantity) against the locked
+    /// rows, and only then take the stock, write the order at the products' current prices
+    /// (`unit_price` = price now, `line_total` = `unit_price` × quantity, total = exact sum; the
+    /// use case re-checks this arithmetic), its items, one `order` movement per line, the first
+    /// history row, and bind the idempotency key to the order.
+    fn place_order(
+        &self,
+        customer: UserId,
+        lines: &OrderLines,
+        idempotency_key: Option<&str>,
+    ) -> Result<Placement, StoreError>;
 
     fn order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
 

@@ -1,12 +1,14 @@
-//! Pricing an order from the products just reserved: each line at the price of this moment,
-//! exact totals, and, when stock falls short, every shortage rather than the first.
+//! What an order costs, and why one cannot be placed. Each line is priced at the product's price
+//! of the moment; `line_total = unit_price × quantity`; the total is the exact sum. The store
+//! writes these figures in the placing statement; `is_priced_exactly` re-checks them.
 
 use crate::ids::ProductId;
 use crate::money::Money;
 use crate::quantity::Quantity;
 
 use super::lines::OrderLines;
-use super::ports::Reservation;
+use super::order::Order;
+use super::ports::StockLevel;
 use super::use_cases::OrderError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,87 +18,55 @@ pub struct Shortage {
     pub available: i32,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PricedLine {
-    pub product_id: ProductId,
-    pub sku: String,
-    pub name: String,
-    pub quantity: Quantity,
-    pub unit_price: Money,
-    pub line_total: Money,
-    /// Stock left after this reservation, for the ledger.
-    pub stock_after: i32,
+pub fn line_total(unit_price: &Money, quantity: Quantity) -> Money {
+    unit_price.times(quantity)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PricedOrder {
-    pub lines: Vec<PricedLine>,
-    pub total: Money,
+/// `true` when every line total is its price × quantity and the order total their exact sum.
+pub fn is_priced_exactly(order: &Order) -> bool {
+    let lines_exact = order.items.iter().all(|item| {
+        Quantity::new(i64::from(item.quantity))
+            .is_ok_and(|quantity| line_total(&item.unit_price, quantity) == item.line_total)
+    });
+    let total: Money = order.items.iter().map(|item| &item.line_total).sum();
+    lines_exact && total == order.total_amount
 }
 
-/// Prices the order when every line was reserved; otherwise says why not: unknown or archived
-/// products first (all of them), then every short line.
-pub fn price(lines: &OrderLines, reservation: &Reservation) -> Result<PricedOrder, OrderError> {
-    let reserved = |id| reservation.reserved.iter().find(|r| r.product_id == id);
-    if lines.iter().all(|line| reserved(line.product_id).is_some()) {
-        let mut priced = Vec::with_capacity(lines.len());
-        for line in lines.iter() {
-            let Some(product) = reserved(line.product_id) else {
-                continue;
-            };
-            priced.push(PricedLine {
-                product_id: line.product_id,
-                sku: product.sku.clone(),
-                name: product.name.clone(),
-                quantity: line.quantity,
-                unit_price: product.price.clone(),
-                line_total: product.price.times(line.quantity),
-                stock_after: product.stock_after,
-            });
-        }
-        let total = priced.iter().map(|l| &l.line_total).sum();
-        return Ok(PricedOrder { lines: priced, total });
-    }
-
-    let level = |id| reservation.levels.iter().find(|l| l.product_id == id);
+/// Why a refused order was refused: unknown or archived products first (all of them), else
+/// every line short of stock with what is available.
+pub fn refusal(lines: &OrderLines, levels: &[StockLevel]) -> OrderError {
+    let level = |id| levels.iter().find(|l: &&StockLevel| l.product_id == id);
     let unknown: Vec<ProductId> = lines
         .iter()
         .map(|line| line.product_id)
         .filter(|&id| !level(id).is_some_and(|l| l.active))
         .collect();
     if !unknown.is_empty() {
-        return Err(OrderError::UnknownProducts(unknown));
+        return OrderError::UnknownProducts(unknown);
     }
-    let shortages: Vec<Shortage> = lines
+    let shortages = lines
         .iter()
-        .filter(|line| reserved(line.product_id).is_none())
         .filter_map(|line| {
-            level(line.product_id).map(|l| Shortage {
+            let available = level(line.product_id)?.stock;
+            (i64::from(available) < i64::from(line.quantity.get())).then_some(Shortage {
                 product_id: line.product_id,
                 requested: line.quantity.get(),
-                available: l.stock,
+                available,
             })
         })
         .collect();
-    Err(OrderError::InsufficientStock(shortages))
+    OrderError::InsufficientStock(shortages)
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::Utc;
     use proptest::prelude::*;
 
     use super::*;
-    use crate::orders::ports::{ReservedProduct, StockLevel};
-
-    fn reserved(id: i64, price: &str, stock_after: i32) -> ReservedProduct {
-        ReservedProduct {
-            product_id: ProductId(id),
-            sku: format!("S{id}"),
-            name: format!("P{id}"),
-            price: Money::parse_price(price).unwrap(),
-            stock_after,
-        }
-    }
+    use crate::ids::{OrderId, UserId};
+    use crate::orders::order::OrderItem;
+    use crate::orders::status::OrderStatus;
 
     fn level(id: i64, stock: i32, active: bool) -> StockLevel {
         StockLevel {
@@ -106,33 +76,42 @@ mod tests {
         }
     }
 
-    #[test]
-    fn lines_capture_the_reserved_price_and_the_total_is_exact() {
-        let lines = OrderLines::parse(&[(1, 3), (2, 1)]).unwrap();
-        let reservation = Reservation {
-            reserved: vec![reserved(1, "0.10", 7), reserved(2, "19.99", 0)],
-            levels: vec![],
-        };
+    fn order(items: Vec<OrderItem>, total: Money) -> Order {
+        Order {
+            id: OrderId(1),
+            user_id: UserId(1),
+            status: OrderStatus::Pending,
+            currency: "USD".into(),
+            total_amount: total,
+            items,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            paid_at: None,
+            shipped_at: None,
+            delivered_at: None,
+            cancelled_at: None,
+        }
+    }
 
-        let order = price(&lines, &reservation).unwrap();
-
-        assert_eq!(order.lines[0].unit_price.to_string(), "0.10");
-        assert_eq!(order.lines[0].line_total.to_string(), "0.30");
-        assert_eq!(order.total.to_string(), "20.29");
-        assert_eq!(order.lines[1].stock_after, 0);
+    fn item(id: i64, price: &str, quantity: i32, total: &str) -> OrderItem {
+        OrderItem {
+            product_id: ProductId(id),
+            sku: format!("S{id}"),
+            name: format!("P{id}"),
+            quantity,
+            unit_price: Money::parse_price(price).unwrap(),
+            line_total: Money::parse_amount(total).unwrap(),
+        }
     }
 
     #[test]
     fn every_short_line_is_reported_with_what_is_available() {
         let lines = OrderLines::parse(&[(1, 5), (2, 1), (3, 9)]).unwrap();
-        let reservation = Reservation {
-            reserved: vec![reserved(2, "1.00", 0)],
-            levels: vec![level(1, 4, true), level(2, 0, true), level(3, 2, true)],
-        };
+        let levels = [level(1, 4, true), level(2, 7, true), level(3, 2, true)];
 
         assert_eq!(
-            price(&lines, &reservation),
-            Err(OrderError::InsufficientStock(vec![
+            refusal(&lines, &levels),
+            OrderError::InsufficientStock(vec![
                 Shortage {
                     product_id: ProductId(1),
                     requested: 5,
@@ -143,42 +122,59 @@ mod tests {
                     requested: 9,
                     available: 2
                 },
-            ]))
+            ])
         );
     }
 
     #[test]
     fn unknown_and_archived_products_are_all_listed_before_any_shortage() {
         let lines = OrderLines::parse(&[(1, 5), (2, 1), (3, 1)]).unwrap();
-        let reservation = Reservation {
-            reserved: vec![],
-            levels: vec![level(1, 0, true), level(3, 10, false)],
-        };
+        let levels = [level(1, 0, true), level(3, 10, false)];
 
         assert_eq!(
-            price(&lines, &reservation),
-            Err(OrderError::UnknownProducts(vec![ProductId(2), ProductId(3)]))
+            refusal(&lines, &levels),
+            OrderError::UnknownProducts(vec![ProductId(2), ProductId(3)])
         );
+    }
+
+    #[test]
+    fn an_order_whose_figures_do_not_add_up_is_caught() {
+        let exact = order(
+            vec![item(1, "0.10", 3, "0.30"), item(2, "19.99", 1, "19.99")],
+            Money::parse_amount("20.29").unwrap(),
+        );
+        let wrong_line = order(
+            vec![item(1, "0.10", 3, "0.31")],
+            Money::parse_amount("0.31").unwrap(),
+        );
+        let wrong_total = order(
+            vec![item(1, "0.10", 3, "0.30")],
+            Money::parse_amount("0.29").unwrap(),
+        );
+
+        assert!(is_priced_exactly(&exact));
+        assert!(!is_priced_exactly(&wrong_line));
+        assert!(!is_priced_exactly(&wrong_total));
     }
 
     proptest! {
         #[test]
-        fn the_total_is_the_exact_sum_of_price_times_quantity(
-            cents in prop::collection::vec((0u64..10_000_000_000, 1i64..10_000), 1..20)
+        fn line_totals_and_their_sum_are_exact_to_the_cent(
+            lines in prop::collection::vec((0u64..10_000_000_000, 1u32..=10_000), 1..20)
         ) {
-            let raw: Vec<(i64, i64)> = cents.iter().enumerate().map(|(i, (_, q))| (i as i64 + 1, *q)).collect();
-            let lines = OrderLines::parse(&raw).unwrap();
-            let reservation = Reservation {
-                reserved: cents
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (c, _))| reserved(i as i64 + 1, &format!("{}.{:02}", c / 100, c % 100), 0))
-                    .collect(),
-                levels: vec![],
-            };
-            let order = price(&lines, &reservation).unwrap();
-            let expected_cents: u128 = cents.iter().map(|(c, q)| u128::from(*c) * (*q as u128)).sum();
-            prop_assert_eq!(order.total.to_string(), format!("{}.{:02}", expected_cents / 100, expected_cents % 100));
+            let items: Vec<OrderItem> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, (cents, q))| {
+                    let price = Money::parse_price(&format!("{}.{:02}", cents / 100, cents % 100)).unwrap();
+                    let total = line_total(&price, Quantity::new(i64::from(*q)).unwrap());
+                    OrderItem { product_id: ProductId(i as i64 + 1), sku: String::new(), name: String::new(), quantity: *q as i32, unit_price: price, line_total: total }
+                })
+                .collect();
+            let total: Money = items.iter().map(|i| &i.line_total).sum();
+            let expected_cents: u128 = lines.iter().map(|(c, q)| u128::from(*c) * u128::from(*q)).sum();
+            prop_assert_eq!(total.to_string(), format!("{}.{:02}", expected_cents / 100, expected_cents % 100));
+            prop_assert!(is_priced_exactly(&order(items, total)));
         }
     }
 }

@@ -8,8 +8,9 @@ use crate::store::StoreError;
 use super::lines::OrderLines;
 use super::order::Order;
 use super::payment::{self, PaymentEvent, PaymentOutcome};
-use super::ports::{OrderFilter, OrderStore, TransitionRecord};
+use super::ports::{OrderFilter, OrderStore, Placement, TransitionRecord};
 use super::pricing::{self, Shortage};
+
 use super::status::{Action, Actor, OrderStatus, TransitionError};
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -72,19 +73,21 @@ impl Viewer {
     }
 }
 
-/// All or nothing: reserve every line, price it at this moment's prices, record the order.
-/// Any refusal rolls the reservation back.
+/// All or nothing: every line reserved at this moment's prices and the order recorded, or
+/// nothing changed and the refusal explained (unknown products first, then every shortage).
 pub fn place_order(
     store: &impl OrderStore,
     customer: UserId,
     lines: &OrderLines,
     idempotency_key: Option<&str>,
 ) -> Result<Order, OrderError> {
-    store.in_transaction(&mut |tx| {
-        let reservation = tx.reserve_stock(lines)?;
-        let priced = pricing::price(lines, &reservation)?;
-        Ok(tx.record_order(customer, &priced, idempotency_key)?)
-    })
+    match store.place_order(customer, lines, idempotency_key)? {
+        Placement::Placed(order) if pricing::is_priced_exactly(&order) => Ok(order),
+        Placement::Placed(order) => {
+            Err(StoreError::Internal(format!("order {} was recorded with inexact figures", order.id)).into())
+        }
+        Placement::Refused(levels) => Err(pricing::refusal(lines, &levels)),
+    }
 }
 
 /// Another customer's order is `NotFound`, never `Forbidden`: its existence is not theirs to know.
@@ -224,13 +227,16 @@ mod tests {
 
     use super::*;
     use crate::money::Money;
-    use crate::orders::ports::{MockOrderTx, OrderTx, Reservation, ReservedProduct, StockLevel};
+    use crate::orders::order::OrderItem;
+    use crate::orders::ports::{MockOrderTx, OrderTx, StockLevel};
 
     /// Runs the work once against a mockall `OrderTx`, the way the Postgres store would inside
     /// a transaction; records whether the work asked to commit.
     struct OneTransaction {
         tx: std::sync::Mutex<MockOrderTx>,
         committed: std::sync::Mutex<Option<bool>>,
+        /// What `place_order` answers.
+        placement: Option<Placement>,
     }
 
     impl OneTransaction {
@@ -238,6 +244,14 @@ mod tests {
             OneTransaction {
                 tx: std::sync::Mutex::new(tx),
                 committed: std::sync::Mutex::new(None),
+                placement: None,
+            }
+        }
+
+        fn placing(placement: Placement) -> Self {
+            OneTransaction {
+                placement: Some(placement),
+                ..OneTransaction::new(MockOrderTx::new())
             }
         }
     }
@@ -251,6 +265,9 @@ mod tests {
             let result = work(&mut *tx);
             *self.committed.lock().unwrap() = Some(result.is_ok());
             result
+        }
+        fn place_order(&self, _: UserId, _: &OrderLines, _: Option<&str>) -> Result<Placement, StoreError> {
+            Ok(self.placement.clone().expect("a placement for this test"))
         }
         fn order(&self, _: OrderId) -> Result<Option<Order>, StoreError> {
             unimplemented!()
@@ -284,54 +301,53 @@ mod tests {
     }
 
     #[test]
-    fn placing_an_order_prices_what_was_reserved_and_records_it() {
-        let mut tx = MockOrderTx::new();
-        tx.expect_reserve_stock().times(1).returning(|_| {
-            Ok(Reservation {
-                reserved: vec![ReservedProduct {
-                    product_id: ProductId(1),
-                    sku: "S".into(),
-                    name: "N".into(),
-                    price: Money::parse_price("2.50").unwrap(),
-                    stock_after: 8,
-                }],
-                levels: vec![],
-            })
-        });
-        tx.expect_record_order()
-            .withf(|customer, priced, key| {
-                *customer == UserId(4) && priced.total.to_string() == "5.00" && *key == Some("k1")
-            })
-            .times(1)
-            .returning(|_, _, _| Ok(order(OrderStatus::Pending, 4, "5.00")));
-        let store = OneTransaction::new(tx);
+    fn a_placed_order_is_returned_when_its_figures_add_up() {
+        let mut placed = order(OrderStatus::Pending, 4, "5.00");
+        placed.items = vec![OrderItem {
+            product_id: ProductId(1),
+            sku: "S".into(),
+            name: "N".into(),
+            quantity: 2,
+            unit_price: Money::parse_price("2.50").unwrap(),
+            line_total: Money::parse_amount("5.00").unwrap(),
+        }];
+        let store = OneTransaction::placing(Placement::Placed(placed));
 
-        let placed = place_order(
+        let result = place_order(
             &store,
             UserId(4),
             &OrderLines::parse(&[(1, 2)]).unwrap(),
             Some("k1"),
         );
 
-        assert_eq!(placed.map(|o| o.total_amount.to_string()), Ok("5.00".into()));
-        assert_eq!(*store.committed.lock().unwrap(), Some(true));
+        assert_eq!(result.map(|o| o.total_amount.to_string()), Ok("5.00".into()));
     }
 
     #[test]
-    fn a_short_order_records_nothing_and_rolls_back() {
-        let mut tx = MockOrderTx::new();
-        tx.expect_reserve_stock().returning(|_| {
-            Ok(Reservation {
-                reserved: vec![],
-                levels: vec![StockLevel {
-                    product_id: ProductId(1),
-                    stock: 1,
-                    active: true,
-                }],
-            })
-        });
-        tx.expect_record_order().never();
-        let store = OneTransaction::new(tx);
+    fn an_order_recorded_with_inexact_figures_is_an_internal_error() {
+        let mut placed = order(OrderStatus::Pending, 4, "5.01");
+        placed.items = vec![OrderItem {
+            product_id: ProductId(1),
+            sku: "S".into(),
+            name: "N".into(),
+            quantity: 2,
+            unit_price: Money::parse_price("2.50").unwrap(),
+            line_total: Money::parse_amount("5.00").unwrap(),
+        }];
+        let store = OneTransaction::placing(Placement::Placed(placed));
+
+        let result = place_order(&store, UserId(4), &OrderLines::parse(&[(1, 2)]).unwrap(), None);
+
+        assert!(matches!(result, Err(OrderError::Store(StoreError::Internal(_)))));
+    }
+
+    #[test]
+    fn a_refused_order_explains_every_shortage() {
+        let store = OneTransaction::placing(Placement::Refused(vec![StockLevel {
+            product_id: ProductId(1),
+            stock: 1,
+            active: true,
+        }]));
 
         let placed = place_order(&store, UserId(4), &OrderLines::parse(&[(1, 2)]).unwrap(), None);
 
@@ -343,7 +359,6 @@ mod tests {
                 available: 1
             }]))
         );
-        assert_eq!(*store.committed.lock().unwrap(), Some(false));
     }
 
     #[test]

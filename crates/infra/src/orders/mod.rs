@@ -1,14 +1,15 @@
 //! The order store on Postgres: transactions for the use cases, and constant-query reads.
 
+mod placement;
 mod rows;
 mod tx;
 
 use std::cell::Cell;
 
 use diesel::prelude::*;
-use domain::ids::OrderId;
+use domain::ids::{OrderId, UserId};
 use domain::orders::ports::TransitionRecord;
-use domain::orders::{OrderFilter, OrderStatus, OrderStore, OrderTx};
+use domain::orders::{OrderFilter, OrderLines, OrderStatus, OrderStore, OrderTx, Placement};
 use domain::store::StoreError;
 
 use crate::pool::{PgPool, checkout};
@@ -33,6 +34,10 @@ impl PgOrders {
             pool,
             currency: currency.to_owned(),
         }
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
     }
 }
 
@@ -59,7 +64,6 @@ impl OrderStore for PgOrders {
             let outcome = conn.transaction::<T, Rollback<E>, _>(|conn| {
                 let mut tx = PgOrderTx {
                     conn,
-                    currency: &self.currency,
                     conflict: &conflict,
                 };
                 work(&mut tx).map_err(Rollback::Work)
@@ -79,6 +83,24 @@ impl OrderStore for PgOrders {
                 Err(Rollback::Work(e)) => Err(e),
                 Err(Rollback::Database(e)) => Err(E::from(store_error(e))),
             };
+        }
+    }
+
+    fn place_order(
+        &self,
+        customer: UserId,
+        lines: &OrderLines,
+        idempotency_key: Option<&str>,
+    ) -> Result<Placement, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        let statement = placement::PlaceOrder::new(customer, &self.currency, lines, idempotency_key);
+        let mut attempt = 1;
+        loop {
+            match statement.run(&mut conn) {
+                Ok(rows) => return Ok(placement::placement(customer, &self.currency, rows)),
+                Err(e) if is_transient_conflict(&e) && attempt < MAX_ATTEMPTS => attempt += 1,
+                Err(e) => return Err(store_error(e)),
+            }
         }
     }
 
