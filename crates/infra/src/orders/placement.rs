@@ -16,6 +16,9 @@ use crate::prepared::{Prepared, Statement};
 
 /// $1 customer, $2 currency, $3 product ids (distinct, ascending), $4 quantities, $5 idempotency key.
 ///
+/// - `request` names each parameter once. Postgres then plans the statement once per connection
+///   (a generic plan: every line is a primary-key lookup whatever the values) instead of
+///   re-planning each call, which cost as much as running it (see DECISIONS.md).
 /// - `locked` takes the row locks in ascending id order, so overlapping orders queue in one
 ///   global order and never deadlock; `FOR UPDATE` yields the latest committed rows.
 /// - `verdict` decides all-or-nothing on those locked rows: every line must name an active
@@ -26,36 +29,42 @@ use crate::prepared::{Prepared, Statement};
 ///   idempotency binding are written only when something was reserved.
 /// - The answer is one row per existing product: on refusal, the levels that explain it.
 const PLACE_ORDER: &str = "
-WITH wanted AS (
-    SELECT * FROM unnest($3::bigint[], $4::int[]) AS w(product_id, quantity)
+WITH request AS (
+    SELECT $1::bigint AS customer, $2::text AS currency, $3::bigint[] AS ids, $4::int[] AS quantities,
+           $5::text AS idempotency_key
+), wanted AS (
+    SELECT w.* FROM request, unnest(request.ids, request.quantities) AS w(product_id, quantity)
 ), locked AS (
     SELECT id, sku, name, price, stock, active
-      FROM products WHERE id = ANY($3::bigint[]) ORDER BY id FOR UPDATE
+      FROM products WHERE id = ANY((SELECT ids FROM request)::bigint[]) ORDER BY id FOR UPDATE
 ), verdict AS (
-    SELECT count(*) = cardinality($3::bigint[]) AS all_available
+    SELECT count(*) = (SELECT cardinality(ids) FROM request) AS all_available
       FROM wanted w JOIN locked l ON l.id = w.product_id
      WHERE l.active AND l.stock >= w.quantity
 ), reserved AS (
     UPDATE products AS p
        SET stock = p.stock - w.quantity, version = p.version + 1, updated_at = now()
       FROM wanted w, verdict v
-     WHERE p.id = w.product_id AND v.all_available
+     WHERE p.id = ANY((SELECT ids FROM request)::bigint[]) AND p.id = w.product_id AND v.all_available
     RETURNING p.id, p.sku, p.name, p.price, p.stock, w.quantity
 ), new_order AS (
     INSERT INTO orders (user_id, currency, total_amount)
-    SELECT $1, $2, sum(r.price * r.quantity) FROM reserved r HAVING count(*) > 0
-    RETURNING id, created_at, total_amount
+    SELECT q.customer, q.currency, sum(r.price * r.quantity) FROM request q, reserved r
+     GROUP BY q.customer, q.currency HAVING count(*) > 0
+    RETURNING id, user_id, created_at, total_amount
 ), items AS (
     INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price, line_total)
     SELECT o.id, r.id, r.sku, r.name, r.quantity, r.price, r.price * r.quantity FROM new_order o, reserved r
 ), movements AS (
     INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock, actor_id)
-    SELECT r.id, -r.quantity, 'order', o.id::text, r.stock, $1 FROM new_order o, reserved r
+    SELECT r.id, -r.quantity, 'order', o.id::text, r.stock, o.user_id FROM new_order o, reserved r
 ), history AS (
     INSERT INTO order_transitions (order_id, from_status, to_status, actor_kind, actor_id)
-    SELECT o.id, NULL, 'pending', 'customer', $1 FROM new_order o
+    SELECT o.id, NULL, 'pending', 'customer', o.user_id FROM new_order o
 ), idempotency AS (
-    UPDATE idempotency_keys AS k SET order_id = o.id FROM new_order o WHERE k.user_id = $1 AND k.key = $5
+    UPDATE idempotency_keys AS k SET order_id = o.id
+      FROM new_order o, request q
+     WHERE k.user_id = q.customer AND k.key = q.idempotency_key
 )
 SELECT l.id, l.sku, l.name, l.price, l.active, COALESCE(r.stock, l.stock) AS stock,
        r.quantity, r.price * r.quantity AS line_total, o.id AS order_id, o.created_at, o.total_amount

@@ -1,0 +1,11 @@
+-- Every order changes a product's stock. Postgres does that as a HOT update (a new row version
+-- on the same page, no index writes) only when no index mentions the changed columns.
+-- `products_in_stock_idx` mentioned `stock` in its predicate, so each order wrote into all ten
+-- product indexes, the two trigram GIN indexes among them.
+--
+-- The in_stock filter does not need its own index: a listing walks the index of its sort and
+-- skips the few out-of-stock rows on the way (most of a shop's catalog is in stock).
+--
+-- CONCURRENTLY, so that a live shop keeps taking orders; it must be the only statement of a
+-- migration that runs outside a transaction (metadata.toml).
+DROP INDEX CONCURRENTLY IF EXISTS products_in_stock_idx;
