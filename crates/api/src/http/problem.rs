@@ -253,6 +253,11 @@ impl From<CatalogError> for ApiError {
                     json!({"available": available, "requested": requested}),
                 )),
             },
+            CatalogError::StockCeiling { .. } => {
+                let mut errors = FieldErrors::default();
+                errors.add("delta", "range", error.to_string());
+                ApiError::Validation(errors)
+            }
             CatalogError::VersionMismatch => ApiError::PreconditionFailed,
             CatalogError::ArchivedHidden => ApiError::Forbidden,
             CatalogError::BadQuery(e) => ApiError::bad_query(e.to_string()),

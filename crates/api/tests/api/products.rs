@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use diesel::connection::SimpleConnection;
 use futures::future::join_all;
 use serde_json::{Value, json};
 
@@ -293,6 +294,40 @@ async fn an_adjustment_below_zero_is_insufficient_stock_and_changes_nothing() {
     .await;
     assert_eq!(ledger["items"][0]["delta"], 2);
     assert!(ledger["next_cursor"].is_string());
+}
+
+#[tokio::test]
+async fn an_adjustment_past_the_stock_ceiling_is_rejected_and_changes_nothing() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let product = app.create_product(&staff, "ADJ-MAX", "1.00", 0).await;
+    let id = product["id"].as_i64().unwrap();
+    // A warehouse's worth of stock, entered in the ledger the way a stock-take would be.
+    app.conn()
+        .batch_execute(&format!(
+            "UPDATE products SET stock = 999999990 WHERE id = {id}; \
+             INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock) \
+             VALUES ({id}, 999999990, 'adjustment', 'stock-take', 999999990)"
+        ))
+        .unwrap();
+    let path = format!("/v1/products/{id}/stock-adjustments");
+
+    let to_the_ceiling = app
+        .post(&path, Some(&staff), &json!({"delta": 10, "reason": "delivery"}))
+        .await;
+    assert_eq!(to_the_ceiling.status(), 201);
+    let before = app.snapshot();
+    let problem = assert_problem(
+        app.post(&path, Some(&staff), &json!({"delta": 1, "reason": "delivery"}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+
+    assert_eq!(problem["errors"][0]["field"], "delta");
+    assert_eq!(app.snapshot(), before);
+    assert_eq!(app.stock_and_ledger(id), (1_000_000_000, 1_000_000_000));
 }
 
 #[tokio::test]

@@ -9,5 +9,5 @@ pub mod use_cases;
 pub use listing::{PriceRange, ProductKey, ProductQuery, ProductSort, SearchText};
 pub use ports::Catalog;
 pub use product::{NewProduct, Product, ProductChanges};
-pub use stock::{MovementCause, StockAdjustment, StockDelta, StockMovement};
+pub use stock::{MAX_STOCK, MovementCause, StockAdjustment, StockDelta, StockMovement};
 pub use use_cases::CatalogError;

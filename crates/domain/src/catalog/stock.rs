@@ -9,6 +9,10 @@ use crate::text::AdjustmentReason;
 /// Largest single manual adjustment, either way; bigger numbers are typos, not deliveries.
 pub const MAX_ADJUSTMENT: i32 = 1_000_000;
 
+/// Most units of one product an adjustment may bring the stock to. Far below the column's
+/// limit (2^31 - 1), so stock returned by cancellations can never overflow it.
+pub const MAX_STOCK: i32 = 1_000_000_000;
+
 /// A non-zero change of stock within `±MAX_ADJUSTMENT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StockDelta(i32);

@@ -17,6 +17,8 @@ pub enum CatalogError {
     SkuTaken,
     #[error("stock would fall below zero: {available} available, {requested} requested")]
     InsufficientStock { available: i32, requested: i64 },
+    #[error("stock would exceed {max}: {available} in stock", max = crate::catalog::stock::MAX_STOCK)]
+    StockCeiling { available: i32 },
     #[error("the product changed since it was read")]
     VersionMismatch,
     #[error("only staff may see archived products")]

@@ -5,8 +5,8 @@ mod rows;
 
 use diesel::prelude::*;
 use domain::catalog::{
-    Catalog, CatalogError, MovementCause, NewProduct, Product, ProductChanges, ProductQuery, StockAdjustment,
-    StockMovement,
+    Catalog, CatalogError, MAX_STOCK, MovementCause, NewProduct, Product, ProductChanges, ProductQuery,
+    StockAdjustment, StockMovement,
 };
 use domain::ids::{ProductId, UserId};
 use domain::page::Limit;
@@ -166,11 +166,11 @@ impl Catalog for PgCatalog {
         let delta = adjustment.delta.get();
         conn.transaction(|conn| {
             // Check and change in one conditional statement: the row lock serialises concurrent
-            // adjusters and `stock + delta >= 0` is evaluated on the latest committed stock, so
-            // no interleaving can take stock below zero.
+            // adjusters and `0 <= stock + delta <= MAX_STOCK` is evaluated on the latest
+            // committed stock, so no interleaving can take stock below zero or past the ceiling.
             let resulting: Option<i32> = diesel::update(products::table)
                 .filter(products::id.eq(id.0))
-                .filter((products::stock + delta).ge(0))
+                .filter((products::stock + delta).between(0, MAX_STOCK))
                 .set((
                     products::stock.eq(products::stock + delta),
                     products::version.eq(products::version + 1),
@@ -186,6 +186,7 @@ impl Catalog for PgCatalog {
                     .first(conn)
                     .optional()?;
                 return Ok(Err(match available {
+                    Some(available) if delta > 0 => CatalogError::StockCeiling { available },
                     Some(available) => CatalogError::InsufficientStock {
                         available,
                         requested: -i64::from(delta),
