@@ -100,6 +100,7 @@ pub async fn get_product(
     request_body = CreateProductRequest,
     responses(
         (status = 201, description = "Created", body = ProductView, headers(("Location" = String), ("ETag" = String))),
+        (status = 403, description = "forbidden: staff only", body = Problem),
         (status = 409, description = "sku_taken", body = Problem),
         (status = 422, description = "validation_failed or unknown_field", body = Problem),
     ),
@@ -129,6 +130,7 @@ pub async fn create_product(
     request_body = PatchProductRequest,
     responses(
         (status = 200, description = "Changed", body = ProductView),
+        (status = 403, description = "forbidden: staff only", body = Problem),
         (status = 404, description = "No such product", body = Problem),
         (status = 412, description = "Changed since the If-Match ETag", body = Problem),
         (status = 422, description = "Invalid field, or `stock` (not patchable)", body = Problem),
@@ -156,7 +158,11 @@ pub async fn patch_product(
 #[utoipa::path(
     tag = "products",
     params(("id" = i64, Path, description = "Product id")),
-    responses((status = 204, description = "Archived"), (status = 404, description = "No such product", body = Problem)),
+    responses(
+        (status = 204, description = "Archived"),
+        (status = 403, description = "forbidden: staff only", body = Problem),
+        (status = 404, description = "No such product", body = Problem),
+    ),
     security(("bearer" = []))
 )]
 #[delete("/products/{id}")]
@@ -178,6 +184,7 @@ pub async fn archive_product(
     request_body = StockAdjustmentRequest,
     responses(
         (status = 201, description = "The movement written", body = StockMovementView),
+        (status = 403, description = "forbidden: staff only", body = Problem),
         (status = 404, description = "No such product", body = Problem),
         (status = 409, description = "insufficient_stock", body = Problem),
         (status = 422, description = "validation_failed", body = Problem),
@@ -205,6 +212,7 @@ pub async fn adjust_stock(
     params(("id" = i64, Path, description = "Product id"), PageParams),
     responses(
         (status = 200, description = "One page of movements", body = PageBody<StockMovementView>),
+        (status = 403, description = "forbidden: staff only", body = Problem),
         (status = 404, description = "No such product", body = Problem),
     ),
     security(("bearer" = []))

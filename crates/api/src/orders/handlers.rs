@@ -145,6 +145,7 @@ pub async fn cancel_order(
     params(("id" = i64, Path, description = "Order id")),
     responses(
         (status = 200, description = "Shipped", body = OrderView),
+        (status = 403, description = "forbidden: staff only", body = Problem),
         (status = 404, description = "not_found", body = Problem),
         (status = 409, description = "invalid_transition", body = Problem),
     ),
@@ -165,6 +166,7 @@ pub async fn ship_order(
     params(("id" = i64, Path, description = "Order id")),
     responses(
         (status = 200, description = "Delivered", body = OrderView),
+        (status = 403, description = "forbidden: staff only", body = Problem),
         (status = 404, description = "not_found", body = Problem),
         (status = 409, description = "invalid_transition", body = Problem),
     ),
@@ -185,6 +187,7 @@ pub async fn deliver_order(
     request_body = BulkShipRequest,
     responses(
         (status = 200, description = "What shipped and what did not", body = BulkShipView),
+        (status = 403, description = "forbidden: staff only", body = Problem),
         (status = 422, description = "validation_failed", body = Problem),
     ),
     security(("bearer" = []))
