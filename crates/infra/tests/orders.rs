@@ -91,6 +91,40 @@ fn a_refusal_changes_nothing_and_reports_the_levels() {
 }
 
 #[test]
+fn a_one_line_refusal_reports_the_level_of_a_short_archived_or_unknown_product() {
+    let db = TestDb::new();
+    seed(&db);
+    db.connection()
+        .batch_execute("UPDATE products SET active = false WHERE id = 3")
+        .unwrap();
+    let orders = PgOrders::new(db.pool(2), "USD");
+    let refused = |product: i64, quantity: i64| match orders
+        .place_order(
+            UserId(1),
+            &OrderLines::parse(&[(product, quantity)]).unwrap(),
+            None,
+        )
+        .unwrap()
+    {
+        Placement::Refused(levels) => levels
+            .iter()
+            .map(|l| (l.product_id.0, l.stock, l.active))
+            .collect::<Vec<_>>(),
+        Placement::Placed(order) => panic!("placed {order:?}"),
+    };
+
+    assert_eq!(refused(2, 51), vec![(2, 50, true)]);
+    assert_eq!(refused(3, 1), vec![(3, 50, false)]);
+    assert_eq!(refused(999, 1), vec![]);
+    let changes: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM orders) + (SELECT 250 - sum(stock) FROM products)",
+    ))
+    .get_result(&mut db.connection())
+    .unwrap();
+    assert_eq!(changes, 0, "a refusal wrote an order or moved stock");
+}
+
+#[test]
 fn the_placing_statement_is_prepared_once_and_then_reuses_one_plan() {
     let db = TestDb::new();
     seed(&db);
@@ -104,11 +138,15 @@ fn the_placing_statement_is_prepared_once_and_then_reuses_one_plan() {
         .unwrap();
     let orders = PgOrders::new(db.pool(1), "USD");
     // Postgres plans the first five executions for their values, then settles on one plan
-    // when that plan is no dearer; the statement is written so that it is.
+    // when that plan is no dearer; the statements are written so that it is. One-line orders
+    // and longer ones have a statement each.
     for product in [1, 2, 3, 4, 5, 1, 2, 3] {
-        orders
-            .place_order(UserId(1), &OrderLines::parse(&[(product, 1)]).unwrap(), None)
-            .unwrap();
+        for lines in [vec![(product, 1)], vec![(product, 1), (product % 5 + 1, 1)]] {
+            let placed = orders
+                .place_order(UserId(1), &OrderLines::parse(&lines).unwrap(), None)
+                .unwrap();
+            assert!(matches!(placed, Placement::Placed(_)));
+        }
     }
 
     // The pool has one connection, so this runs on the same session as the placements.
@@ -118,14 +156,14 @@ fn the_placing_statement_is_prepared_once_and_then_reuses_one_plan() {
         sql_query("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
             .load(&mut *conn)
             .unwrap();
-    let placing: Vec<&PreparedStatement> = prepared
+    let placing: Vec<(i64, i64)> = prepared
         .iter()
         .filter(|p| p.statement.contains("INSERT INTO orders"))
+        .map(|p| (p.custom_plans, p.generic_plans))
         .collect();
-    assert_eq!(placing.len(), 1, "{prepared:?}");
     assert_eq!(
-        (placing[0].custom_plans, placing[0].generic_plans),
-        (5, 3),
+        placing,
+        [(5, 3), (5, 3)],
         "planned for every call instead of once: {prepared:?}"
     );
 }

@@ -97,7 +97,7 @@ impl OrderStore for PgOrders {
         let mut attempt = 1;
         loop {
             match statement.run(&mut conn) {
-                Ok(rows) => return Ok(placement::placement(customer, &self.currency, rows)),
+                Ok(placement) => return Ok(placement),
                 Err(e) if is_transient_conflict(&e) && attempt < MAX_ATTEMPTS => attempt += 1,
                 Err(e) => return Err(store_error(e)),
             }
