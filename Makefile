@@ -4,7 +4,7 @@ SHELL := /bin/bash
 WITH_DB := scripts/with-database.sh
 BIN := target/release/stockroom
 
-.PHONY: run test migrate migration bench lint fmt toolchain db-start db-stop db-url clean-db
+.PHONY: run test migrate migration bench lint audit fmt toolchain db-start db-stop db-url clean-db
 
 toolchain:
 	@command -v cargo >/dev/null || { echo "cargo not found: install Rust with  curl https://sh.rustup.rs -sSf | sh"; exit 1; }
@@ -37,6 +37,11 @@ bench: toolchain
 lint: toolchain
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+
+# Licences, banned crates and sources of every dependency (deny.toml).
+audit: toolchain
+	@command -v cargo-deny >/dev/null || { echo "installing cargo-deny (cargo install --locked cargo-deny)…"; cargo install --locked cargo-deny; }
+	cargo deny check licenses bans sources
 
 fmt:
 	cargo fmt --all

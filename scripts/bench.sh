@@ -130,6 +130,7 @@ echo "bench: transaction shapes, two lines per order…" >&2
 run_pgbench shape_unit_of_work shape_unit_of_work.sql
 run_pgbench shape_intention shape_intention.sql
 run_pgbench shape_single_statement shape_single_statement.sql
+run_wrk order_two_lines "$base" -s bench/order_two_lines.lua
 
 # --- the invariant still holds after all that ----------------------------------------------
 broken="$("$psql" -Atq "$bench_url" -c "SELECT count(*) FROM products p WHERE p.stock <> (SELECT sum(delta) FROM stock_movements m WHERE m.product_id = p.id)")"
@@ -151,6 +152,7 @@ table="$(
   row "pgbench shape 1: unit of work (2 lines)" shape_unit_of_work ""
   row "pgbench shape 2: reserve + record in a transaction (2 lines)" shape_intention "$(ratio "${rps[shape_intention]}" "${rps[shape_unit_of_work]}") of shape 1"
   row "pgbench shape 2, one statement (the service's; 2 lines)" shape_single_statement "$(ratio "${rps[shape_single_statement]}" "${rps[shape_unit_of_work]}") of shape 1"
+  row "POST /v1/orders, two random products" order_two_lines "$(ratio "${rps[order_two_lines]}" "${rps[shape_single_statement]}") of its pgbench statement"
 )"
 echo
 echo "$table"
@@ -179,11 +181,13 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
 
 - *pgbench floor*: \`bench/floor_*.sql\`, the least SQL a correct placement needs, written by hand:
   BEGIN; the conditional decrement; INSERT order; INSERT item; INSERT movement; COMMIT.
+- *POST /v1/orders* scenarios are one-line orders: the service sends its checkout probe and
+  \`PLACE_ONE_LINE\` (\`crates/infra/src/orders/placement.rs\`), which also writes a history row
+  and the idempotency binding the floor leaves out, and does HTTP, JSON and JWT work on the same
+  two cores as the database and wrk.
 - *shapes*: the transaction shapes of ARCHITECTURE.md as SQL alone, two lines per order
   (\`bench/shape_*.sql\`): shape 1, one statement per step after \`SELECT … FOR UPDATE\`; shape 2 as
   a conditional reserve plus one recording statement inside BEGIN/COMMIT; and shape 2 as the one
-  statement the service sends (\`crates/infra/src/orders/placement.rs\`).
-- The service writes more than the floor per order (a history row, the idempotency binding) and
-  does HTTP, JSON and JWT work on the same two cores the database and wrk use.
+  statement the service sends for several lines (\`PLACE_ORDER\`).
 MD
 echo "bench: wrote BENCHMARKS.md" >&2
