@@ -89,8 +89,15 @@ to_ms() { # wrk prints 850.00us, 1.20ms, 1.05s
 }
 declare -A rps p50 p99 errors
 
+# Each scenario starts from the same state: no checkpoint half done, no dead rows waiting, so a
+# ratio compares the work and not when background writes happened to land.
+settle() {
+  "$psql" -q "$bench_url" -c "VACUUM (ANALYZE) products" -c "CHECKPOINT" >/dev/null
+}
+
 run_wrk() { # name, then wrk arguments after the URL
   local name="$1"; shift
+  settle
   local out="$work/$name.wrk"
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$@" >"$out" 2>&1
   rps[$name]="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
@@ -102,6 +109,7 @@ run_wrk() { # name, then wrk arguments after the URL
 
 run_pgbench() { # name, script
   local name="$1" script="$2" dir="$work/$1"
+  settle
   mkdir -p "$dir"
   (cd "$dir" && "$pgbench" -n -M prepared -c "$connections" -j "$threads" -T "$seconds" \
       -D products="$products" -D uid="$user_id" -f "$root/bench/$script" -l "$bench_url" >"$dir/out" 2>&1)
