@@ -35,6 +35,14 @@ async fn cancelling_a_pending_order_returns_its_stock() {
         )),
         1
     );
+    // The ledger names who put the stock back: the customer who cancelled.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM stock_movements WHERE cause = 'cancellation' AND reference = '{}' AND actor_id = {}",
+            order["id"], order["user_id"]
+        )),
+        1
+    );
 }
 
 #[tokio::test]

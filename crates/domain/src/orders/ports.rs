@@ -67,8 +67,9 @@ pub trait OrderTx {
         reason: Option<&'r str>,
     ) -> Result<Order, StoreError>;
 
-    /// Puts every item's quantity back in stock with one `cancellation` movement each.
-    fn return_stock(&mut self, order: &Order) -> Result<(), StoreError>;
+    /// Puts every item's quantity back in stock with one `cancellation` movement each, made by
+    /// `actor` (the ledger says who moved stock, as it does for orders and adjustments).
+    fn return_stock(&mut self, order: &Order, actor: Actor) -> Result<(), StoreError>;
 
     /// Records the event by its id. MUST return `false`, changing nothing, when the id was seen
     /// before — decided by a unique constraint, so concurrent copies cannot both pass.

@@ -135,7 +135,7 @@ pub fn change_status(
         let actor = actor(&order);
         let next = order.status.apply(action, actor)?;
         if next == OrderStatus::Cancelled {
-            tx.return_stock(&order)?;
+            tx.return_stock(&order, actor)?;
         }
         Ok(tx.record_transition(&order, next, actor, reason)?)
     })
@@ -366,7 +366,10 @@ mod tests {
         let mut tx = MockOrderTx::new();
         tx.expect_lock_order()
             .returning(|_| Ok(Some(order(OrderStatus::Paid, 4, "5.00"))));
-        tx.expect_return_stock().times(1).returning(|_| Ok(()));
+        tx.expect_return_stock()
+            .withf(|_, actor| *actor == Actor::Staff { id: UserId(1) })
+            .times(1)
+            .returning(|_, _| Ok(()));
         tx.expect_record_transition()
             .withf(|_, to, actor, _| {
                 *to == OrderStatus::Cancelled && *actor == Actor::Staff { id: UserId(1) }

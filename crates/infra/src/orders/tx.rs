@@ -111,12 +111,12 @@ impl OrderTx for PgOrderTx<'_> {
         Ok(row.into_order(order.items.clone()))
     }
 
-    fn return_stock(&mut self, order: &Order) -> Result<(), StoreError> {
+    fn return_stock(&mut self, order: &Order, actor: Actor) -> Result<(), StoreError> {
         let ids: Vec<i64> = order.items.iter().map(|i| i.product_id.0).collect();
         sql_query(RETURN_STOCK)
             .bind::<BigInt, _>(order.id.0)
             .bind::<Array<BigInt>, _>(&ids)
-            .bind::<Nullable<BigInt>, _>(None::<i64>)
+            .bind::<Nullable<BigInt>, _>(actor.id().map(|a| a.0))
             .execute(self.conn)
             .map_err(|e| self.fail(e))?;
         Ok(())
