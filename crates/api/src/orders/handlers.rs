@@ -60,7 +60,9 @@ pub async fn place_order(
         .get("Idempotency-Key")
         .map(|v| IdempotencyKey::parse(v.to_str().unwrap_or("\u{0}")))
         .transpose()?;
-    idempotent::place(&state, caller.user_id, lines, key, body.fingerprint()).await
+    // Only a keyed request is ever compared with another: no hashing otherwise.
+    let keyed = key.map(|key| (key, body.fingerprint()));
+    idempotent::place(&state, caller.user_id, lines, keyed).await
 }
 
 /// Orders, newest first, with their items: customers see their own, staff everyone's.

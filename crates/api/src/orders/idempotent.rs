@@ -1,5 +1,6 @@
 //! Placing an order under an `Idempotency-Key`: claim the key (a unique insert decides among
 //! concurrent duplicates, on any instance), execute once, save the answer, replay it after.
+//! A keyed request comes with the fingerprint of its body, to tell a retry from a reuse.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -65,10 +66,9 @@ pub async fn place(
     state: &AppState,
     customer: UserId,
     lines: OrderLines,
-    key: Option<IdempotencyKey>,
-    fingerprint: String,
+    keyed: Option<(IdempotencyKey, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(key) = key else {
+    let Some((key, fingerprint)) = keyed else {
         let (status, body, location) = created(place_now(state, customer, lines, None).await?);
         return Ok(respond(status, body, Some(location), false));
     };
