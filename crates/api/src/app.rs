@@ -1,6 +1,7 @@
 //! The HTTP application: middleware, routes, docs, and the fallback for unknown paths.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -13,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::http::not_allowed::KnownRoutes;
 use crate::http::problem::ApiError;
 use crate::http::{json, request_id};
+use crate::limits::rate_limit;
 use crate::ops::health;
 use crate::ops::openapi::ApiDoc;
 use crate::state::AppState;
@@ -37,13 +39,16 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(payments::handler::payment_webhook);
 }
 
-/// Starts serving on `listener` (port 0 in tests) with `workers` threads.
+/// Starts serving on `listener` (port 0 in tests) with `workers` threads. Stopping it (its
+/// handle's `stop(true)`) closes the listener and lets requests in flight finish for up to
+/// `grace`. Signals are the caller's to handle (`cli::serve` stops it on SIGTERM or Ctrl-C).
 pub fn serve(
     listener: TcpListener,
     state: AppState,
-    body_limit: usize,
     workers: usize,
+    grace: Duration,
 ) -> std::io::Result<Server> {
+    let body_limit = state.body_limit;
     let state = Data::new(state);
     let server = HttpServer::new(move || {
         let (app, api) = App::new()
@@ -72,9 +77,12 @@ pub fn serve(
                 let known = known.clone();
                 async move { known.answer(&req) }
             }))
+            .wrap(from_fn(rate_limit::headers))
             .wrap(from_fn(request_id::middleware))
     })
     .workers(workers)
+    .disable_signals()
+    .shutdown_timeout(grace.as_secs())
     .listen(listener)?
     .run();
     Ok(server)

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod limits;
 pub mod ops;
 pub mod orders;
 pub mod payments;

@@ -1,11 +1,17 @@
-//! What every handler can reach: the repositories and the service's keys.
+//! What every handler can reach: the repositories, the service's keys and its limits.
 
+use std::time::Duration;
+
+use domain::ids::UserId;
 use infra::{PgAccounts, PgCatalog, PgIdempotency, PgOrders, PgPool};
 
 use crate::auth::password_hashing::Argon2Hasher;
-use crate::auth::rate_limit::AuthRateLimit;
+use crate::auth::standing::{self, Standings};
 use crate::auth::tokens::TokenKeys;
 use crate::http::cursor::CursorCodec;
+use crate::limits::client_ip::TrustedProxies;
+use crate::limits::hashing_gate::HashingGate;
+use crate::limits::rate_limit::RateLimit;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,34 +22,76 @@ pub struct AppState {
     pub idempotency: PgIdempotency,
     pub payment_secrets: Vec<Vec<u8>>,
     pub hasher: Argon2Hasher,
+    pub hashing: HashingGate,
     pub tokens: TokenKeys,
+    pub standings: Standings,
     pub cursors: CursorCodec,
-    pub auth_rate_limit: AuthRateLimit,
+    pub trusted_proxies: TrustedProxies,
+    /// `auth`: register and token, per client address.
+    pub auth_limit: RateLimit<std::net::IpAddr>,
+    /// `orders`: placements (and quotes), per customer.
+    pub order_limit: RateLimit<UserId>,
+    pub max_pending_orders: u32,
     pub currency: String,
+    pub body_limit: usize,
 }
 
-/// The parts of the configuration the HTTP app needs.
-pub struct AppConfig<'a> {
-    pub jwt_secret: &'a [u8],
+/// The parts of the configuration the HTTP app needs. `AppConfig::new` gives the defaults of
+/// `API.md`; the command line and tests change what they need.
+#[derive(Clone)]
+pub struct AppConfig {
+    pub jwt_secret: Vec<u8>,
     pub token_ttl_secs: i64,
-    pub currency: &'a str,
+    pub currency: String,
     pub auth_rate_per_min: u32,
-    pub payment_webhook_secrets: &'a [Vec<u8>],
+    pub order_rate_per_min: u32,
+    pub max_pending_orders: u32,
+    pub payment_webhook_secrets: Vec<Vec<u8>>,
+    pub trusted_proxies: TrustedProxies,
+    pub body_limit: usize,
+    /// How late a change of an account's rights may take effect.
+    pub standing_ttl: Duration,
+    pub hashing: HashingGate,
+}
+
+impl AppConfig {
+    pub fn new(jwt_secret: &[u8]) -> AppConfig {
+        AppConfig {
+            jwt_secret: jwt_secret.to_vec(),
+            token_ttl_secs: 3600,
+            currency: "USD".into(),
+            auth_rate_per_min: 30,
+            order_rate_per_min: 60,
+            max_pending_orders: 20,
+            payment_webhook_secrets: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
+            body_limit: crate::http::json::DEFAULT_BODY_LIMIT,
+            standing_ttl: standing::DEFAULT_TTL,
+            hashing: HashingGate::for_this_machine(),
+        }
+    }
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: &AppConfig<'_>) -> AppState {
+    pub fn new(pool: PgPool, config: AppConfig) -> AppState {
+        let accounts = PgAccounts::new(pool.clone());
         AppState {
             catalog: PgCatalog::new(pool.clone()),
-            accounts: PgAccounts::new(pool.clone()),
-            orders: PgOrders::new(pool.clone(), config.currency),
+            standings: Standings::new(accounts.clone(), config.standing_ttl),
+            accounts,
+            orders: PgOrders::new(pool.clone(), &config.currency),
             idempotency: PgIdempotency::new(pool.clone()),
-            payment_secrets: config.payment_webhook_secrets.to_vec(),
+            payment_secrets: config.payment_webhook_secrets,
             hasher: Argon2Hasher::new(),
-            tokens: TokenKeys::new(config.jwt_secret, config.token_ttl_secs),
-            cursors: CursorCodec::new(config.jwt_secret),
-            auth_rate_limit: AuthRateLimit::per_minute(config.auth_rate_per_min),
-            currency: config.currency.to_owned(),
+            hashing: config.hashing,
+            tokens: TokenKeys::new(&config.jwt_secret, config.token_ttl_secs),
+            cursors: CursorCodec::new(&config.jwt_secret),
+            trusted_proxies: config.trusted_proxies,
+            auth_limit: RateLimit::per_minute("auth", config.auth_rate_per_min),
+            order_limit: RateLimit::per_minute("orders", config.order_rate_per_min),
+            max_pending_orders: config.max_pending_orders,
+            currency: config.currency,
+            body_limit: config.body_limit,
             pool,
         }
     }

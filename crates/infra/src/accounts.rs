@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use domain::accounts::{AccountError, Accounts, NewAccount, Role, User};
+use domain::accounts::{AccountError, Accounts, NewAccount, Role, Standing, User};
 use domain::email::Email;
 use domain::ids::UserId;
 use domain::store::StoreError;
@@ -31,6 +31,7 @@ struct UserRow {
     name: String,
     role: String,
     created_at: DateTime<Utc>,
+    token_version: i32,
 }
 
 impl UserRow {
@@ -42,6 +43,7 @@ impl UserRow {
             // The column's CHECK admits only known roles; anything else gets the least power.
             role: Role::parse(&self.role).unwrap_or(Role::Customer),
             created_at: self.created_at,
+            token_version: self.token_version,
         }
     }
 }
@@ -88,5 +90,36 @@ impl Accounts for PgAccounts {
             .optional()
             .map(|found| found.map(UserRow::into_user))
             .map_err(store_error)
+    }
+
+    fn standing(&self, id: UserId) -> Result<Option<Standing>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        users::table
+            .find(id.0)
+            .select((users::role, users::token_version))
+            .first::<(String, i32)>(&mut conn)
+            .optional()
+            .map(|found| {
+                found.map(|(role, token_version)| Standing {
+                    role: Role::parse(&role).unwrap_or(Role::Customer),
+                    token_version,
+                })
+            })
+            .map_err(store_error)
+    }
+
+    fn change_role(&self, email: &Email, role: Role) -> Result<User, AccountError> {
+        let mut conn = checkout(&self.pool)?;
+        diesel::update(users::table.filter(users::email.eq(email.as_str())))
+            .set((
+                users::role.eq(role.as_str()),
+                users::token_version.eq(users::token_version + 1),
+            ))
+            .returning(UserRow::as_returning())
+            .get_result::<UserRow>(&mut conn)
+            .optional()
+            .map_err(store_error)?
+            .map(UserRow::into_user)
+            .ok_or(AccountError::NotFound)
     }
 }

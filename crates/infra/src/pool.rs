@@ -6,7 +6,7 @@ use std::time::Duration;
 use std::sync::{Arc, Mutex};
 
 use diesel::PgConnection;
-use diesel::connection::{Connection, InstrumentationEvent};
+use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use domain::store::StoreError;
 
@@ -16,8 +16,41 @@ pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 /// How long a request waits for a free connection before it is told to come back later.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// How long one statement, or one wait for a lock, may take unless configured otherwise.
+pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What every pooled session is set up with.
+#[derive(Clone, Debug)]
+pub struct PoolOptions {
+    pub size: u32,
+    /// `statement_timeout` and `lock_timeout` of every session: a slow search or a long lock
+    /// wait gives its connection back (as `503`) instead of holding it forever.
+    pub statement_timeout: Duration,
+    /// Record every SQL statement sent, for tests that count them.
+    pub statements: Option<StatementLog>,
+}
+
+impl PoolOptions {
+    pub fn new(size: u32) -> PoolOptions {
+        PoolOptions {
+            size,
+            statement_timeout: DEFAULT_STATEMENT_TIMEOUT,
+            statements: None,
+        }
+    }
+}
+
 pub fn connect(database_url: &str, size: u32) -> PgPool {
-    builder(size).build_unchecked(ConnectionManager::new(database_url))
+    connect_with(database_url, PoolOptions::new(size))
+}
+
+pub fn connect_with(database_url: &str, options: PoolOptions) -> PgPool {
+    builder(options.size)
+        .connection_customizer(Box::new(SessionSetup {
+            timeout_ms: options.statement_timeout.as_millis().max(1),
+            statements: options.statements,
+        }))
+        .build_unchecked(ConnectionManager::new(database_url))
 }
 
 fn builder(size: u32) -> r2d2::Builder<ConnectionManager<PgConnection>> {
@@ -44,7 +77,10 @@ impl StatementLog {
 }
 
 #[derive(Debug)]
-struct LogStatements(StatementLog);
+struct SessionSetup {
+    timeout_ms: u128,
+    statements: Option<StatementLog>,
+}
 
 impl std::fmt::Debug for StatementLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -52,25 +88,25 @@ impl std::fmt::Debug for StatementLog {
     }
 }
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for LogStatements {
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        let log = self.0.clone();
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::StartQuery { query, .. } = event
-                && let Ok(mut log) = log.0.lock()
-            {
-                log.push(query.to_string());
-            }
-        });
+        // Sent before the instrumentation is attached, so statement counts do not include it.
+        conn.batch_execute(&format!(
+            "SET statement_timeout = {ms}; SET lock_timeout = {ms}",
+            ms = self.timeout_ms
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        if let Some(log) = self.statements.clone() {
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { query, .. } = event
+                    && let Ok(mut log) = log.0.lock()
+                {
+                    log.push(query.to_string());
+                }
+            });
+        }
         Ok(())
     }
-}
-
-/// A pool whose connections record every statement they send into `log`.
-pub fn connect_logging_statements(database_url: &str, size: u32, log: StatementLog) -> PgPool {
-    builder(size)
-        .connection_customizer(Box::new(LogStatements(log)))
-        .build_unchecked(ConnectionManager::new(database_url))
 }
 
 /// Takes a connection; an exhausted pool or an unreachable database is `Unavailable`.

@@ -26,7 +26,23 @@ pub fn is_transient_conflict(error: &Error) -> bool {
     }
 }
 
+/// Foreign keys from what a signed-in account writes to `users`: violating one means the account
+/// was removed between the check of its token and the write.
+const ACCOUNT_REFERENCES: [&str; 4] = [
+    "orders_user_id_fkey",
+    "idempotency_keys_user_id_fkey",
+    "order_transitions_actor_id_fkey",
+    "stock_movements_actor_id_fkey",
+];
+
 pub fn store_error(error: Error) -> StoreError {
+    if let Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) = &error
+        && info
+            .constraint_name()
+            .is_some_and(|name| ACCOUNT_REFERENCES.contains(&name))
+    {
+        return StoreError::AccountGone;
+    }
     match &error {
         Error::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
@@ -36,7 +52,9 @@ pub fn store_error(error: Error) -> StoreError {
         Error::DatabaseError(_, info)
             if info.message().contains("terminating connection")
                 || info.message().contains("the database system is")
-                || info.message().contains("too many clients") =>
+                || info.message().contains("too many clients")
+                // statement_timeout or lock_timeout: the request gave its connection back.
+                || info.message().starts_with("canceling statement due to") =>
         {
             StoreError::Unavailable(error.to_string())
         }

@@ -26,7 +26,8 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         (status = 201, description = "Registered", body = UserView),
         (status = 409, description = "email_taken", body = Problem),
         (status = 422, description = "validation_failed", body = Problem),
-        (status = 429, description = "rate_limited", body = Problem),
+        (status = 429, description = "rate_limited (the `auth` policy, per client address)", body = Problem),
+        (status = 503, description = "unavailable: too many password checks queued, or the database is unavailable", body = Problem),
     )
 )]
 #[post("/auth/register")]
@@ -37,9 +38,10 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let (email, password, name) = body.into_inner().parse()?;
     let state2 = state.clone();
-    let user =
-        blocking::run(move || use_cases::register(&state2.accounts, &state2.hasher, email, &password, name))
-            .await?;
+    let user = state
+        .hashing
+        .run(move || use_cases::register(&state2.accounts, &state2.hasher, email, &password, name))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/v1/me"))
         .json(UserView::from(user)))
@@ -52,7 +54,8 @@ pub async fn register(
     responses(
         (status = 200, description = "Signed in", body = TokenView),
         (status = 401, description = "invalid_credentials", body = Problem),
-        (status = 429, description = "rate_limited", body = Problem),
+        (status = 429, description = "rate_limited (the `auth` policy, per client address)", body = Problem),
+        (status = 503, description = "unavailable: too many password checks queued, or the database is unavailable", body = Problem),
     )
 )]
 #[post("/auth/token")]
@@ -63,9 +66,10 @@ pub async fn token(
 ) -> Result<HttpResponse, ApiError> {
     let (email, password) = body.into_inner().parse()?;
     let state2 = state.clone();
-    let user =
-        blocking::run(move || use_cases::authenticate(&state2.accounts, &state2.hasher, &email, &password))
-            .await?;
+    let user = state
+        .hashing
+        .run(move || use_cases::authenticate(&state2.accounts, &state2.hasher, &email, &password))
+        .await?;
     let access_token = state
         .tokens
         .issue(&user)

@@ -3,6 +3,7 @@
 pub mod caller;
 pub mod password_hashing;
 pub mod rate_limit;
+pub mod standing;
 pub mod tokens;
 
 pub use caller::{Caller, Staff};

@@ -1,4 +1,4 @@
-//! The `stockroom` command line: serve, migrate, create-staff, seed-demo.
+//! The `stockroom` command line: serve, worker, migrate, create-staff, set-role, seed-demo.
 
 mod seed;
 
@@ -8,13 +8,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
-use domain::accounts::{Password, use_cases};
+use domain::accounts::{Password, Role, use_cases};
 use domain::email::Email;
 use domain::text::PersonName;
 use infra::PgAccounts;
+use infra::pool::PoolOptions;
+use tokio::sync::watch;
 
 use crate::auth::password_hashing::Argon2Hasher;
-use crate::config::Settings;
+use crate::config::{CoreSettings, Settings};
+use crate::ops::worker::Worker;
 use crate::state::{AppConfig, AppState};
 
 #[derive(Parser)]
@@ -43,6 +46,14 @@ enum Command {
         #[arg(long, default_value = "Staff")]
         name: String,
     },
+    /// Make an account staff or customer. Its earlier tokens stop working within seconds.
+    SetRole {
+        #[arg(long)]
+        email: String,
+        /// `staff` or `customer`.
+        #[arg(long)]
+        role: String,
+    },
     /// Load a few hundred demo products in several categories.
     SeedDemo {
         /// Do nothing when the catalog already has products.
@@ -55,8 +66,9 @@ pub fn main() -> ExitCode {
     let _ = dotenvy::dotenv();
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Serve => serve(false),
-        Command::Worker => serve(true),
+        Command::Serve => serve(),
+        Command::Worker => worker(),
+        Command::SetRole { email, role } => set_role(&email, &role),
         Command::Migrate { status } => migrate(status),
         Command::CreateStaff { email, name } => create_staff(&email, &name),
         Command::SeedDemo { if_empty } => seed::seed_demo(&database_url(), if_empty),
@@ -82,43 +94,101 @@ fn connect() -> Result<PgConnection, String> {
     PgConnection::establish(&url).map_err(|e| format!("cannot connect to the database: {e}"))
 }
 
-/// Serves HTTP (with the worker inside unless STOCKROOM_WORKER=false), or only the worker.
-fn serve(worker_only: bool) -> Result<(), String> {
+fn pool_for(core: &CoreSettings) -> infra::PgPool {
+    infra::pool::connect_with(
+        &core.database_url,
+        PoolOptions {
+            statement_timeout: core.statement_timeout,
+            ..PoolOptions::new(core.db_pool_size)
+        },
+    )
+}
+
+/// Runs only the worker, with nothing but the database: no HTTP secrets, no HTTP state.
+/// SIGTERM or Ctrl-C lets the pass under way finish, then exits 0.
+fn worker() -> Result<(), String> {
+    let core = CoreSettings::from_env().map_err(|e| format!("refusing to start: {e}"))?;
+    crate::ops::telemetry::init(core.log_format);
+    let worker = Worker::new(pool_for(&core), &core.currency, core.reservation_window);
+    tracing::info!("running the worker only");
+    actix_web::rt::System::new().block_on(async move {
+        let (stop, stopping) = watch::channel(false);
+        let running = actix_web::rt::spawn(worker.run(stopping));
+        shutdown_signal().await;
+        tracing::info!("stopping the worker");
+        let _ = stop.send(true);
+        running.await.map_err(|e| e.to_string())
+    })
+}
+
+/// Serves HTTP, with the worker inside unless STOCKROOM_WORKER=false. On SIGTERM or Ctrl-C the
+/// listener closes, requests in flight finish (up to STOCKROOM_SHUTDOWN_GRACE_SECS), the worker
+/// finishes its pass, and the process exits 0.
+fn serve() -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| format!("refusing to start: {e}"))?;
-    crate::ops::telemetry::init(settings.log_format);
+    let core = &settings.core;
+    crate::ops::telemetry::init(core.log_format);
     if std::env::var("STOCKROOM_JWT_SECRET").is_err() {
         tracing::warn!("STOCKROOM_JWT_SECRET is unset: using a random secret; tokens end with this process");
     }
-    let pool = infra::connect(&settings.database_url, settings.db_pool_size);
+    let pool = pool_for(core);
+    let worker = settings
+        .worker
+        .then(|| Worker::new(pool.clone(), &core.currency, core.reservation_window));
     let state = AppState::new(
         pool,
-        &AppConfig {
-            jwt_secret: &settings.jwt_secret,
+        AppConfig {
             token_ttl_secs: settings.token_ttl_secs,
-            currency: &settings.currency,
+            currency: core.currency.clone(),
             auth_rate_per_min: settings.auth_rate_per_min,
-            payment_webhook_secrets: &settings.payment_webhook_secrets,
+            order_rate_per_min: settings.order_rate_per_min,
+            max_pending_orders: settings.max_pending_orders,
+            payment_webhook_secrets: settings.payment_webhook_secrets.clone(),
+            trusted_proxies: settings.trusted_proxies.clone(),
+            body_limit: settings.body_limit,
+            ..AppConfig::new(&settings.jwt_secret)
         },
     );
-    let window = settings.reservation_window;
-    if worker_only {
-        tracing::info!("running the worker only");
-        actix_web::rt::System::new().block_on(crate::ops::worker::run(state, window));
-        return Ok(());
-    }
     let listener =
         TcpListener::bind(&settings.bind).map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
-    tracing::info!(bind = %settings.bind, workers, pool = settings.db_pool_size, "serving");
+    tracing::info!(bind = %settings.bind, workers, pool = core.db_pool_size, "serving");
+    let grace = core.shutdown_grace;
     actix_web::rt::System::new().block_on(async move {
-        if settings.worker {
-            actix_web::rt::spawn(crate::ops::worker::run(state.clone(), window));
+        let (stop, stopping) = watch::channel(false);
+        let running = worker.map(|worker| actix_web::rt::spawn(worker.run(stopping)));
+        let server = crate::app::serve(listener, state, workers, grace).map_err(|e| e.to_string())?;
+        let handle = server.handle();
+        actix_web::rt::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("draining: no new connections, finishing requests in flight");
+            handle.stop(true).await;
+        });
+        let served = server.await.map_err(|e| e.to_string());
+        let _ = stop.send(true);
+        if let Some(running) = running {
+            let _ = running.await;
         }
-        crate::app::serve(listener, state, settings.body_limit, workers)
-            .map_err(|e| e.to_string())?
-            .await
-            .map_err(|e| e.to_string())
+        tracing::info!("stopped");
+        served
     })
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(terminate) => terminate,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn migrate(status_only: bool) -> Result<(), String> {
@@ -159,6 +229,20 @@ fn create_staff(email: &str, name: &str) -> Result<(), String> {
     )
     .map_err(|e| e.to_string())?;
     println!("created staff account {} ({})", user.id, user.email);
+    Ok(())
+}
+
+fn set_role(email: &str, role: &str) -> Result<(), String> {
+    let email = Email::parse(email).map_err(|e| format!("--email {e}"))?;
+    let role = Role::parse(role).ok_or("--role must be staff or customer")?;
+    connect()?;
+    let accounts = PgAccounts::new(infra::connect(&database_url(), 1));
+    let user = use_cases::change_role(&accounts, &email, role).map_err(|e| e.to_string())?;
+    println!(
+        "{} is now {}; earlier tokens no longer work",
+        user.email,
+        user.role.as_str()
+    );
     Ok(())
 }
 

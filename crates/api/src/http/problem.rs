@@ -62,15 +62,15 @@ pub enum ApiError {
     #[error("{0}")]
     UnknownField(String),
     /// 429 `rate_limited`, with `Retry-After` and the IETF `RateLimit` headers.
-    #[error("too many attempts; retry in {retry_after} s")]
-    RateLimited {
-        retry_after: u64,
-        limit: u32,
-        window: u64,
-    },
+    /// The quota's state headers are added by `limits::rate_limit::headers`.
+    #[error("too many requests under the {policy:?} limit; retry in {retry_after} s")]
+    RateLimited { policy: &'static str, retry_after: u64 },
     /// 503 `unavailable`, with `Retry-After`: the database is unreachable or saturated.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable,
+    /// 503 `unavailable`, with `Retry-After`: too much work of one kind is already queued.
+    #[error("the service is busy; retry shortly")]
+    Overloaded,
     /// 400 `invalid_signature`: a webhook whose signature or timestamp does not verify.
     #[error("{0}")]
     InvalidSignature(String),
@@ -105,7 +105,7 @@ impl ApiError {
             ApiError::Validation(_) => ("validation_failed", "Validation failed"),
             ApiError::UnknownField(_) => ("unknown_field", "Unknown field"),
             ApiError::RateLimited { .. } => ("rate_limited", "Too many requests"),
-            ApiError::Unavailable => ("unavailable", "Service unavailable"),
+            ApiError::Unavailable | ApiError::Overloaded => ("unavailable", "Service unavailable"),
             ApiError::InvalidSignature(_) => ("invalid_signature", "Invalid signature"),
             ApiError::IdempotencyInFlight => ("idempotency_in_flight", "Request in flight"),
             ApiError::IdempotencyKeyReused => ("idempotency_key_reused", "Idempotency key reused"),
@@ -178,7 +178,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::UnknownField(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -189,20 +189,11 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         match self {
-            ApiError::Unavailable => {
+            ApiError::Unavailable | ApiError::Overloaded => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE.to_string()));
             }
-            ApiError::RateLimited {
-                retry_after,
-                limit,
-                window,
-            } => {
+            ApiError::RateLimited { retry_after, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-                response.insert_header(("RateLimit-Policy", format!("{limit};w={window}")));
-                response.insert_header((
-                    "RateLimit",
-                    format!("limit={limit}, remaining=0, reset={retry_after}"),
-                ));
             }
             ApiError::Unauthenticated => {
                 response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
@@ -223,6 +214,7 @@ impl From<StoreError> for ApiError {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::Unavailable
             }
+            StoreError::AccountGone => ApiError::Unauthenticated,
             StoreError::Internal(cause) => ApiError::Internal(cause),
         }
     }
@@ -305,6 +297,12 @@ impl From<domain::orders::OrderError> for ApiError {
                         .map(|s| json!({"product_id": s.product_id.0, "requested": s.requested, "available": s.available}))
                         .collect(),
                 )),
+            },
+            OrderError::TooManyPendingOrders { .. } => ApiError::Conflict {
+                code: "too_many_pending_orders",
+                title: "Too many pending orders",
+                detail: error.to_string(),
+                extra: None,
             },
             OrderError::InvalidTransition { .. } => ApiError::Conflict {
                 code: "invalid_transition",

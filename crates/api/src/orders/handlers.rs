@@ -42,8 +42,9 @@ fn viewer(caller: Caller) -> Viewer {
     request_body = PlaceOrderRequest,
     responses(
         (status = 201, description = "Placed", body = OrderView, headers(("Location" = String))),
-        (status = 409, description = "insufficient_stock (with every shortage) or idempotency_in_flight", body = Problem),
+        (status = 409, description = "insufficient_stock (with every shortage), idempotency_in_flight or too_many_pending_orders", body = Problem),
         (status = 422, description = "validation_failed, unknown_field, unknown_product or idempotency_key_reused", body = Problem),
+        (status = 429, description = "rate_limited (the `orders` policy, per customer)", body = Problem),
     ),
     security(("bearer" = []))
 )]
@@ -54,6 +55,7 @@ pub async fn place_order(
     caller: Caller,
     body: Json<PlaceOrderRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.order_limit.spend(&req, caller.user_id)?;
     let lines = body.parse()?;
     let key = req
         .headers()
@@ -210,6 +212,8 @@ pub async fn bulk_ship(
             let code = match error {
                 domain::orders::OrderError::NotFound => "not_found",
                 domain::orders::OrderError::InvalidTransition { .. } => "invalid_transition",
+                // The database failed midway: this order and the rest were not tried.
+                domain::orders::OrderError::Store(_) => "unavailable",
                 _ => "failed",
             };
             FailedShipment { id: id.0, code }

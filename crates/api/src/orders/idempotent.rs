@@ -50,12 +50,14 @@ async fn place_now(
     key: Option<IdempotencyKey>,
 ) -> Result<OrderView, ApiError> {
     let orders = state.orders.clone();
+    let max_pending = state.max_pending_orders;
     let order = blocking::run(move || {
         use_cases::place_order(
             &orders,
             customer,
             &lines,
             key.as_ref().map(IdempotencyKey::as_str),
+            max_pending,
         )
     })
     .await?;
@@ -108,8 +110,16 @@ pub async fn place(
             let (status, body, location) = created(order);
             (status, body, Some(location))
         }
-        // The store failed: nothing was decided, so the client may retry with the same key.
-        Err(error @ (ApiError::Unavailable | ApiError::Internal(_))) => {
+        // The store failed, or the customer must first pay or cancel an order: nothing was
+        // decided about this request, so the client may retry with the same key.
+        Err(
+            error @ (ApiError::Unavailable
+            | ApiError::Internal(_)
+            | ApiError::Conflict {
+                code: "too_many_pending_orders",
+                ..
+            }),
+        ) => {
             let store = state.idempotency.clone();
             let _ = blocking::run(move || store.release(customer, &key)).await;
             return Err(error);

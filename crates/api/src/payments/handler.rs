@@ -1,5 +1,6 @@
 //! `POST /v1/webhooks/payments`: verify the signature over the raw body, then apply the event.
 
+use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse, post};
 use domain::orders::payment::{PaymentEvent, PaymentOutcome};
@@ -41,6 +42,7 @@ pub struct PaymentEventRequest {
     responses(
         (status = 200, description = "{\"result\": \"applied\" | \"duplicate\" | \"rejected\", \"reason\"?}"),
         (status = 400, description = "invalid_signature or malformed_json", body = Problem),
+        (status = 413, description = "payload_too_large", body = Problem),
         (status = 422, description = "validation_failed", body = Problem),
     )
 )]
@@ -48,8 +50,17 @@ pub struct PaymentEventRequest {
 pub async fn payment_webhook(
     req: HttpRequest,
     state: Data<AppState>,
-    body: Bytes,
+    body: Result<Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, ApiError> {
+    // The raw body is needed for the signature, so the JSON extractor's error mapping does not
+    // apply: an oversize body is still a problem+json `413`.
+    let body = body.map_err(|error| {
+        if error.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(state.body_limit)
+        } else {
+            ApiError::MalformedJson(error.to_string())
+        }
+    })?;
     let header = req
         .headers()
         .get("Stockroom-Signature")

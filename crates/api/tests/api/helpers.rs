@@ -1,14 +1,17 @@
 //! A real server on port 0 with a database of its own, and a client to talk to it.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
+use api::limits::client_ip::TrustedProxies;
+use api::limits::hashing_gate::HashingGate;
 use api::state::{AppConfig, AppState};
 use diesel::prelude::*;
 use diesel::sql_query;
 use domain::accounts::{Accounts, NewAccount, Role, User};
 use domain::email::Email;
 use domain::text::PersonName;
-use infra::pool::StatementLog;
+use infra::pool::{PoolOptions, StatementLog};
 use infra::testing::TestDb;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -29,8 +32,15 @@ pub struct TestApp {
 
 pub struct Options {
     pub auth_rate_per_min: u32,
+    pub order_rate_per_min: u32,
+    pub max_pending_orders: u32,
     pub pool_size: u32,
     pub body_limit: usize,
+    pub statement_timeout: Duration,
+    /// How late a change of an account's rights may take effect.
+    pub standing_ttl: Duration,
+    pub hashing: Option<HashingGate>,
+    pub trusted_proxies: TrustedProxies,
     /// Record every SQL statement the server sends.
     pub statements: Option<StatementLog>,
 }
@@ -39,8 +49,14 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             auth_rate_per_min: 0,
+            order_rate_per_min: 0,
+            max_pending_orders: 1000,
             pool_size: 10,
             body_limit: 64 * 1024,
+            statement_timeout: infra::pool::DEFAULT_STATEMENT_TIMEOUT,
+            standing_ttl: Duration::from_secs(5),
+            hashing: None,
+            trusted_proxies: TrustedProxies::default(),
             statements: None,
         }
     }
@@ -52,24 +68,32 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let db = TestDb::new();
-    let pool = match options.statements {
-        Some(log) => infra::pool::connect_logging_statements(&db.url, options.pool_size, log),
-        None => db.pool(options.pool_size),
-    };
-    let payment_secrets: Vec<Vec<u8>> = PAYMENT_SECRETS.iter().map(|s| s.to_vec()).collect();
+    let pool = infra::pool::connect_with(
+        &db.url,
+        PoolOptions {
+            size: options.pool_size,
+            statement_timeout: options.statement_timeout,
+            statements: options.statements,
+        },
+    );
+    let defaults = AppConfig::new(SECRET);
     let state = AppState::new(
-        pool.clone(),
-        &AppConfig {
-            jwt_secret: SECRET,
-            token_ttl_secs: 3600,
-            currency: "USD",
+        pool,
+        AppConfig {
             auth_rate_per_min: options.auth_rate_per_min,
-            payment_webhook_secrets: &payment_secrets,
+            order_rate_per_min: options.order_rate_per_min,
+            max_pending_orders: options.max_pending_orders,
+            payment_webhook_secrets: PAYMENT_SECRETS.iter().map(|s| s.to_vec()).collect(),
+            body_limit: options.body_limit,
+            standing_ttl: options.standing_ttl,
+            hashing: options.hashing.unwrap_or(defaults.hashing.clone()),
+            trusted_proxies: options.trusted_proxies,
+            ..defaults
         },
     );
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local addr").port();
-    let server = api::app::serve(listener, state.clone(), options.body_limit, 2).expect("start server");
+    let server = api::app::serve(listener, state.clone(), 2, Duration::from_secs(5)).expect("start server");
     tokio::spawn(server);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)

@@ -1,6 +1,7 @@
 //! The HTTP API against a real server and a real Postgres: one binary, one module per area.
 #![allow(clippy::unwrap_used)] // a failed setup step is a failed test
 
+mod abuse;
 mod accounts;
 mod auth_table;
 mod bad_input;

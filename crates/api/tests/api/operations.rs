@@ -74,17 +74,11 @@ async fn the_service_answers_503_while_the_database_is_missing_and_recovers_by_i
     let late_url = with_database(&app.db.url, &name);
     let late = api::state::AppState::new(
         infra::connect(&late_url, 2),
-        &api::state::AppConfig {
-            jwt_secret: crate::helpers::SECRET,
-            token_ttl_secs: 60,
-            currency: "USD",
-            auth_rate_per_min: 0,
-            payment_webhook_secrets: &[],
-        },
+        api::state::AppConfig::new(crate::helpers::SECRET),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(api::app::serve(listener, late, 65536, 1).unwrap());
+    tokio::spawn(api::app::serve(listener, late, 1, std::time::Duration::from_secs(1)).unwrap());
 
     let down = app
         .client

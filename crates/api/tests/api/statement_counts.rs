@@ -91,6 +91,8 @@ async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
         );
     }
 
+    // The customer's standing is looked up once, then believed for a few seconds.
+    assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
     log.take();
     app.place_order(&customer, &[(products[0], 1)]).await;
     let one_line = log.take();
@@ -107,7 +109,12 @@ async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
     let ten_lines = log.take();
 
     assert_eq!(one_line.len(), ten_lines.len(), "{ten_lines:#?}");
-    // The pool's checkout probe and the one placing statement: no BEGIN, no COMMIT, no per-line query.
-    assert_eq!(ten_lines.len(), 2, "{ten_lines:#?}");
-    assert!(ten_lines[1].contains("INSERT INTO orders"), "{ten_lines:#?}");
+    // The customer's pending orders counted (the pending limit), then the one placing statement,
+    // each after the pool's checkout probe: no BEGIN, no COMMIT, no per-line query.
+    assert_eq!(ten_lines.len(), 4, "{ten_lines:#?}");
+    assert!(
+        ten_lines[1].contains("COUNT(*) FROM \"orders\""),
+        "{ten_lines:#?}"
+    );
+    assert!(ten_lines[3].contains("INSERT INTO orders"), "{ten_lines:#?}");
 }

@@ -8,4 +8,4 @@ pub mod user;
 pub use password::{Password, PasswordError};
 pub use ports::{Accounts, PasswordHasher};
 pub use use_cases::AccountError;
-pub use user::{NewAccount, Role, User};
+pub use user::{NewAccount, Role, Standing, User};

@@ -6,7 +6,7 @@ use crate::store::StoreError;
 
 use super::password::Password;
 use super::use_cases::AccountError;
-use super::user::{NewAccount, User};
+use super::user::{NewAccount, Role, Standing, User};
 
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait Accounts: Send + Sync {
@@ -17,6 +17,13 @@ pub trait Accounts: Send + Sync {
     fn account_with_password_hash(&self, email: &Email) -> Result<Option<(User, String)>, StoreError>;
 
     fn account(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// The account's role and token version; `None` when the account no longer exists.
+    fn standing(&self, id: UserId) -> Result<Option<Standing>, StoreError>;
+
+    /// Gives the account `role` and raises its token version, so every token issued before
+    /// stops working. MUST return `NotFound` for an unknown email.
+    fn change_role(&self, email: &Email, role: Role) -> Result<User, AccountError>;
 }
 
 /// A slow, salted password hash (Argon2id in production).

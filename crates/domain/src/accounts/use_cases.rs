@@ -84,6 +84,11 @@ pub fn authenticate(
     }
 }
 
+/// An operator promotes or demotes an account; its earlier tokens stop working.
+pub fn change_role(accounts: &impl Accounts, email: &Email, role: Role) -> Result<User, AccountError> {
+    accounts.change_role(email, role)
+}
+
 pub fn account(accounts: &impl Accounts, id: UserId) -> Result<User, AccountError> {
     accounts.account(id)?.ok_or(AccountError::NotFound)
 }
@@ -102,6 +107,7 @@ mod tests {
             name: "Ada".into(),
             role: Role::Customer,
             created_at: Utc::now(),
+            token_version: 0,
         }
     }
 

@@ -107,6 +107,9 @@ pub trait OrderStore: Send + Sync {
 
     fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError>;
 
+    /// How many of the customer's orders are `pending` (placed and not yet paid or cancelled).
+    fn pending_orders(&self, customer: UserId) -> Result<u32, StoreError>;
+
     /// Up to `limit` pending orders placed before `placed_before`, oldest first.
     fn unpaid_orders(&self, placed_before: DateTime<Utc>, limit: usize) -> Result<Vec<OrderId>, StoreError>;
 }

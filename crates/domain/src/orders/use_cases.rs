@@ -23,6 +23,8 @@ pub enum OrderError {
     UnknownProducts(Vec<ProductId>),
     #[error("{} line(s) cannot be fulfilled", .0.len())]
     InsufficientStock(Vec<Shortage>),
+    #[error("you already have {limit} unpaid orders; pay or cancel one first")]
+    TooManyPendingOrders { limit: u32 },
     #[error("cannot {action} an order that is {from}")]
     InvalidTransition {
         from: &'static str,
@@ -75,12 +77,18 @@ impl Viewer {
 
 /// All or nothing: every line reserved at this moment's prices and the order recorded, or
 /// nothing changed and the refusal explained (unknown products first, then every shortage).
+/// A customer holding `max_pending` unpaid orders places no more: one account must not be
+/// able to reserve the whole catalog.
 pub fn place_order(
     store: &impl OrderStore,
     customer: UserId,
     lines: &OrderLines,
     idempotency_key: Option<&str>,
+    max_pending: u32,
 ) -> Result<Order, OrderError> {
+    if store.pending_orders(customer)? >= max_pending {
+        return Err(OrderError::TooManyPendingOrders { limit: max_pending });
+    }
     match store.place_order(customer, lines, idempotency_key)? {
         Placement::Placed(order) if pricing::is_priced_exactly(&order) => Ok(order),
         Placement::Placed(order) => {
@@ -161,10 +169,17 @@ pub fn bulk_ship(
     }
     let mut shipped = Vec::new();
     let mut failed = Vec::new();
-    for &id in ids {
+    let mut remaining = ids.iter();
+    while let Some(&id) = remaining.next() {
         match act_on_order(store, id, Action::Ship, viewer) {
             Ok(_) => shipped.push(id),
-            Err(OrderError::Store(e)) => return Err(OrderError::Store(e)),
+            // The store failed midway: what shipped stays shipped and is reported; this order
+            // and the ones not tried are reported as not shipped, for the client to retry.
+            Err(OrderError::Store(e)) => {
+                failed.push((id, OrderError::Store(e.clone())));
+                failed.extend(remaining.map(|&id| (id, OrderError::Store(e.clone()))));
+                break;
+            }
             Err(e) => failed.push((id, e)),
         }
     }
@@ -178,29 +193,39 @@ pub struct BulkShipment {
     pub failed: Vec<(OrderId, OrderError)>,
 }
 
-/// Cancels orders left unpaid past the reservation window and returns their stock. Safe to run
-/// on several instances at once: each cancellation re-checks the status under the row lock,
-/// and an order someone else just paid or cancelled is skipped.
+/// Cancels orders left unpaid past the reservation window and returns their stock, batch after
+/// batch until none is due: a backlog drains in one pass, whatever its size. Safe to run on
+/// several instances at once: each cancellation re-checks the status under the row lock, and
+/// an order someone else just paid or cancelled is skipped.
 pub fn expire_unpaid_orders(
     store: &impl OrderStore,
     placed_before: chrono::DateTime<chrono::Utc>,
     batch: usize,
 ) -> Result<usize, OrderError> {
     let mut expired = 0;
-    for id in store.unpaid_orders(placed_before, batch)? {
-        match change_status(
-            store,
-            id,
-            Action::Cancel,
-            |_| Actor::System,
-            Some("reservation expired"),
-        ) {
-            Ok(_) => expired += 1,
-            Err(OrderError::InvalidTransition { .. } | OrderError::NotFound) => {}
-            Err(e) => return Err(e),
+    loop {
+        let due = store.unpaid_orders(placed_before, batch)?;
+        let mut expired_now = 0;
+        for &id in &due {
+            match change_status(
+                store,
+                id,
+                Action::Cancel,
+                |_| Actor::System,
+                Some("reservation expired"),
+            ) {
+                Ok(_) => expired_now += 1,
+                Err(OrderError::InvalidTransition { .. } | OrderError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        expired += expired_now;
+        // A short batch was the last one; a full batch that expired nothing is being drained
+        // by another worker, which will finish it.
+        if due.len() < batch || expired_now == 0 {
+            return Ok(expired);
         }
     }
-    Ok(expired)
 }
 
 /// Applies a verified payment event at most once. Every outcome is recorded with the event.
@@ -237,6 +262,8 @@ mod tests {
         committed: std::sync::Mutex<Option<bool>>,
         /// What `place_order` answers.
         placement: Option<Placement>,
+        /// What `pending_orders` answers.
+        pending: u32,
     }
 
     impl OneTransaction {
@@ -245,6 +272,7 @@ mod tests {
                 tx: std::sync::Mutex::new(tx),
                 committed: std::sync::Mutex::new(None),
                 placement: None,
+                pending: 0,
             }
         }
 
@@ -281,6 +309,9 @@ mod tests {
         fn unpaid_orders(&self, _: chrono::DateTime<Utc>, _: usize) -> Result<Vec<OrderId>, StoreError> {
             unimplemented!()
         }
+        fn pending_orders(&self, _: UserId) -> Result<u32, StoreError> {
+            Ok(self.pending)
+        }
     }
 
     fn order(status: OrderStatus, owner: i64, total: &str) -> Order {
@@ -301,6 +332,19 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_holding_the_pending_limit_places_nothing() {
+        // No placement configured: reaching the store's placement would panic.
+        let store = OneTransaction {
+            pending: 3,
+            ..OneTransaction::new(MockOrderTx::new())
+        };
+
+        let result = place_order(&store, UserId(4), &OrderLines::parse(&[(1, 2)]).unwrap(), None, 3);
+
+        assert_eq!(result, Err(OrderError::TooManyPendingOrders { limit: 3 }));
+    }
+
+    #[test]
     fn a_placed_order_is_returned_when_its_figures_add_up() {
         let mut placed = order(OrderStatus::Pending, 4, "5.00");
         placed.items = vec![OrderItem {
@@ -318,6 +362,7 @@ mod tests {
             UserId(4),
             &OrderLines::parse(&[(1, 2)]).unwrap(),
             Some("k1"),
+            20,
         );
 
         assert_eq!(result.map(|o| o.total_amount.to_string()), Ok("5.00".into()));
@@ -336,7 +381,13 @@ mod tests {
         }];
         let store = OneTransaction::placing(Placement::Placed(placed));
 
-        let result = place_order(&store, UserId(4), &OrderLines::parse(&[(1, 2)]).unwrap(), None);
+        let result = place_order(
+            &store,
+            UserId(4),
+            &OrderLines::parse(&[(1, 2)]).unwrap(),
+            None,
+            20,
+        );
 
         assert!(matches!(result, Err(OrderError::Store(StoreError::Internal(_)))));
     }
@@ -349,7 +400,13 @@ mod tests {
             active: true,
         }]));
 
-        let placed = place_order(&store, UserId(4), &OrderLines::parse(&[(1, 2)]).unwrap(), None);
+        let placed = place_order(
+            &store,
+            UserId(4),
+            &OrderLines::parse(&[(1, 2)]).unwrap(),
+            None,
+            20,
+        );
 
         assert_eq!(
             placed,
@@ -404,6 +461,42 @@ mod tests {
                 from: "pending",
                 action: "ship"
             })
+        );
+    }
+
+    #[test]
+    fn a_bulk_shipment_that_loses_the_database_midway_reports_what_shipped_and_what_did_not() {
+        let mut tx = MockOrderTx::new();
+        tx.expect_lock_order().returning(|id| match id.0 {
+            1 => Ok(Some(order(OrderStatus::Paid, 4, "5.00"))),
+            _ => Err(StoreError::Unavailable("connection lost".into())),
+        });
+        tx.expect_record_transition()
+            .times(1)
+            .returning(|order, to, _, _| {
+                Ok(Order {
+                    status: to,
+                    ..order.clone()
+                })
+            });
+        let store = OneTransaction::new(tx);
+        let staff = Viewer {
+            user_id: UserId(1),
+            role: Role::Staff,
+        };
+
+        let shipment = bulk_ship(&store, &[OrderId(1), OrderId(2), OrderId(3)], staff).unwrap();
+
+        assert_eq!(shipment.shipped, vec![OrderId(1)]);
+        let failed: Vec<(OrderId, bool)> = shipment
+            .failed
+            .iter()
+            .map(|(id, e)| (*id, matches!(e, OrderError::Store(StoreError::Unavailable(_)))))
+            .collect();
+        assert_eq!(
+            failed,
+            vec![(OrderId(2), true), (OrderId(3), true)],
+            "3 was not tried"
         );
     }
 

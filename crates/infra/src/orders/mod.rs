@@ -155,6 +155,18 @@ impl OrderStore for PgOrders {
         Ok(rows::assemble(page, items))
     }
 
+    fn pending_orders(&self, customer: UserId) -> Result<u32, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        // Served by orders_user_idx; a customer's pending orders are few by this very limit.
+        orders::table
+            .filter(orders::user_id.eq(customer.0))
+            .filter(orders::status.eq(OrderStatus::Pending.as_str()))
+            .count()
+            .get_result::<i64>(&mut conn)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .map_err(store_error)
+    }
+
     fn unpaid_orders(
         &self,
         placed_before: chrono::DateTime<chrono::Utc>,
