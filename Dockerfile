@@ -10,6 +10,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 ca-certi
     && useradd --system --uid 10001 stockroom
 COPY --from=build /src/target/release/stockroom /usr/local/bin/stockroom
 USER stockroom
-ENV STOCKROOM_BIND=0.0.0.0:8080
+# Production: refuses to start without strong secrets (STOCKROOM_JWT_SECRET,
+# STOCKROOM_PAYMENT_WEBHOOK_SECRET: openssl rand -hex 32); logs as JSON.
+ENV STOCKROOM_ENV=production \
+    STOCKROOM_BIND=0.0.0.0:8080
 EXPOSE 8080
 CMD ["sh", "-c", "stockroom migrate && exec stockroom serve"]

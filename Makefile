@@ -1,56 +1,90 @@
 # Stockroom. `make run` serves, `make test` runs every test. Both start a private PostgreSQL
-# (scripts/private-postgres.sh) when DATABASE_URL is unset.
+# (scripts/private-postgres.sh) when DATABASE_URL is unset. Every path below is relative to this
+# file's folder, so `make -C path/to/stockroom test` works from anywhere.
 SHELL := /bin/bash
-WITH_DB := scripts/with-database.sh
-BIN := target/release/stockroom
+ROOT := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+# Cargo reads a relative CARGO_TARGET_DIR from the folder it runs in (ROOT here): pin it down.
+ifneq ($(CARGO_TARGET_DIR),)
+export CARGO_TARGET_DIR := $(abspath $(CARGO_TARGET_DIR))
+endif
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
+BIN := $(TARGET_DIR)/release/stockroom
+WITH_DB := $(ROOT)/scripts/with-database.sh
+CARGO := cd "$(ROOT)" && cargo
 
-.PHONY: run test migrate migration bench lint audit fmt toolchain db-start db-stop db-url clean-db
+.PHONY: run test migrate migration bench lint lint-migrations audit fmt toolchain prereqs \
+        db-prereqs db-start db-stop db-url
 
+# What a build needs, checked before building: cargo, and libpq to link against.
 toolchain:
-	@command -v cargo >/dev/null || { echo "cargo not found: install Rust with  curl https://sh.rustup.rs -sSf | sh"; exit 1; }
+	@command -v cargo >/dev/null || { echo "cargo not found: install Rust with  curl https://sh.rustup.rs -sSf | sh" >&2; exit 1; }
+	@"$(ROOT)/scripts/prereqs.sh" libpq
 
-run: toolchain
-	cargo build --release --bin stockroom
-	$(WITH_DB) bash -c '$(BIN) migrate && $(BIN) seed-demo --if-empty && exec $(BIN) serve'
+# What `run` and `test` need besides: PostgreSQL binaries for the private cluster, unless
+# DATABASE_URL names a database (installed with apt-get when run as root).
+db-prereqs:
+	@if [ -z "$$DATABASE_URL" ]; then "$(ROOT)/scripts/private-postgres.sh" bin >/dev/null; fi
 
-test: toolchain
+prereqs: toolchain db-prereqs
+
+run: prereqs
+	$(CARGO) build --release --bin stockroom
+	$(WITH_DB) bash -c '"$$0" migrate && "$$0" seed-demo --if-empty && exec "$$0" serve' "$(BIN)"
+
+test: prereqs
 	@if cargo nextest --version >/dev/null 2>&1; then \
-	  $(WITH_DB) cargo nextest run --workspace --all-targets --no-fail-fast; \
+	  $(WITH_DB) bash -c 'cd "$(ROOT)" && exec cargo nextest run --workspace --all-targets --no-fail-fast'; \
 	else \
 	  echo "cargo-nextest not found (cargo install cargo-nextest); using cargo test"; \
-	  $(WITH_DB) cargo test --workspace --all-targets --no-fail-fast; \
+	  $(WITH_DB) bash -c 'cd "$(ROOT)" && exec cargo test --workspace --all-targets --no-fail-fast'; \
 	fi
-	$(WITH_DB) cargo test --workspace --doc
+	$(WITH_DB) bash -c 'cd "$(ROOT)" && exec cargo test --workspace --doc'
 
-migrate: toolchain
-	$(WITH_DB) cargo run --release --bin stockroom -- migrate
+migrate: prereqs
+	$(WITH_DB) bash -c 'cd "$(ROOT)" && exec cargo run --release --bin stockroom -- migrate'
 
+# A new migration folder with up.sql and down.sql that start with a lock_timeout.
 migration:
-	@test -n "$(name)" || { echo "usage: make migration name=add_something"; exit 2; }
-	@dir="migrations/$$(date -u +%Y-%m-%d-%H%M%S)_$(name)"; mkdir -p "$$dir"; \
-	  printf -- '-- %s\n' "$(name)" > "$$dir/up.sql"; printf -- '-- revert %s\n' "$(name)" > "$$dir/down.sql"; \
-	  echo "created $$dir"
+	@test -n "$(name)" || { echo "usage: make migration name=add_something" >&2; exit 2; }
+	@echo "$(name)" | grep -Eq '^[a-z0-9_]+$$' || { echo "name: lower-case letters, digits and _ only" >&2; exit 2; }
+	@dir="$(ROOT)/migrations/$$(date -u +%Y-%m-%d-%H%M%S)_$(name)"; mkdir -p "$$dir"; \
+	  { echo "SET lock_timeout = '5s'; -- give up rather than queue live traffic behind a lock; rerun later"; \
+	    echo "-- $(name)"; \
+	    echo "-- Expand/contract: a release only adds (nullable columns, tables, indexes built"; \
+	    echo "-- CONCURRENTLY, constraints NOT VALID validated later); the code stops using a thing"; \
+	    echo "-- one release before a later migration removes it. README.md, Operations, has recipes."; \
+	    echo "-- For one CONCURRENTLY statement: add metadata.toml (run_in_transaction = false) and"; \
+	    echo "-- delete the SET line: the file must then hold that statement alone."; \
+	    echo; } > "$$dir/up.sql"; \
+	  { echo "SET lock_timeout = '5s';"; \
+	    echo "-- revert $(name)"; \
+	    echo; } > "$$dir/down.sql"; \
+	  echo "created $${dir#$(ROOT)/} (make lint-migrations checks it)"
 
-bench: toolchain
-	scripts/bench.sh
+# squawk on every migration not grandfathered in migrations/.squawk-baseline.
+lint-migrations:
+	"$(ROOT)/scripts/lint-migrations.sh"
+
+bench: prereqs
+	"$(ROOT)/scripts/bench.sh"
 
 lint: toolchain
-	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 # Licences, banned crates and sources of every dependency (deny.toml).
 audit: toolchain
 	@command -v cargo-deny >/dev/null || { echo "installing cargo-deny (cargo install --locked cargo-deny)…"; cargo install --locked cargo-deny; }
-	cargo deny check licenses bans sources
+	$(CARGO) deny check licenses bans sources
 
 fmt:
-	cargo fmt --all
+	$(CARGO) fmt --all
 
 db-start:
-	scripts/private-postgres.sh start && scripts/private-postgres.sh url
+	"$(ROOT)/scripts/private-postgres.sh" start && "$(ROOT)/scripts/private-postgres.sh" url
 
 db-stop:
-	scripts/private-postgres.sh stop
+	"$(ROOT)/scripts/private-postgres.sh" stop
 
 db-url:
-	@scripts/private-postgres.sh url
+	@"$(ROOT)/scripts/private-postgres.sh" url

@@ -7,6 +7,11 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Cargo reads a relative CARGO_TARGET_DIR from the folder it runs in: make it the caller's.
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then
+  case "$CARGO_TARGET_DIR" in /*) ;; *) CARGO_TARGET_DIR="$PWD/$CARGO_TARGET_DIR" ;; esac
+  export CARGO_TARGET_DIR
+fi
 cd "$root"
 seconds="${STOCKROOM_BENCH_SECONDS:-10}"
 connections="${STOCKROOM_BENCH_CONNECTIONS:-16}"
@@ -39,7 +44,7 @@ command -v curl >/dev/null || { echo "bench: curl is missing (sudo apt-get insta
 
 echo "bench: building the release binary…" >&2
 cargo build --release --bin stockroom >&2
-bin="$root/target/release/stockroom"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/stockroom"
 
 # --- a database of its own ------------------------------------------------------------------
 if [ -z "${DATABASE_URL:-}" ]; then
