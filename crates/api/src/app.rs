@@ -15,8 +15,8 @@ use crate::http::not_allowed::KnownRoutes;
 use crate::http::problem::ApiError;
 use crate::http::{json, request_id};
 use crate::limits::rate_limit;
-use crate::ops::health;
 use crate::ops::openapi::ApiDoc;
+use crate::ops::{health, metrics};
 use crate::state::AppState;
 use crate::{accounts, catalog, orders, payments};
 
@@ -28,6 +28,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(scope::scope("/v1").configure(routes))
         .service(health::healthz)
         .service(health::readyz)
+        .service(metrics::scrape)
         .split_for_parts();
     api
 }
@@ -48,6 +49,7 @@ pub fn serve(
     workers: usize,
     grace: Duration,
 ) -> std::io::Result<Server> {
+    metrics::install();
     let body_limit = state.body_limit;
     let state = Data::new(state);
     let server = HttpServer::new(move || {
@@ -57,6 +59,7 @@ pub fn serve(
             .service(scope::scope("/v1").configure(routes))
             .service(health::healthz)
             .service(health::readyz)
+            .service(metrics::scrape)
             .split_for_parts();
         let known = KnownRoutes::from_openapi(&api);
         app.app_data(state.clone())
@@ -78,6 +81,7 @@ pub fn serve(
                 async move { known.answer(&req) }
             }))
             .wrap(from_fn(rate_limit::headers))
+            .wrap(from_fn(metrics::track))
             .wrap(from_fn(request_id::middleware))
     })
     .workers(workers)

@@ -114,6 +114,11 @@ impl ApiError {
         }
     }
 
+    /// The stable, machine-readable `code` of the problem body.
+    pub fn code(&self) -> &'static str {
+        self.code_and_title().0
+    }
+
     /// The problem+json document for this error (also stored for idempotent replays).
     pub fn problem_body(&self) -> Value {
         let (code, title) = self.code_and_title();

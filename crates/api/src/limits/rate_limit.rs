@@ -80,6 +80,7 @@ impl<K: Hash + Eq + Clone> RateLimit<K> {
         outcome.map(|_| ()).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             tracing::info!(policy = self.policy, "rate limited");
+            crate::ops::metrics::rate_limited(self.policy);
             ApiError::RateLimited {
                 policy: self.policy,
                 retry_after: wait.as_secs().max(1),

@@ -1,6 +1,7 @@
-//! Operating the service: health probes and the API's own documentation.
+//! Operating the service: health probes, metrics, the API's own documentation, the worker.
 
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod telemetry;
 pub mod worker;

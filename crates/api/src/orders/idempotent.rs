@@ -2,9 +2,9 @@
 //! concurrent duplicates, on any instance), execute once, save the answer, replay it after.
 //! A keyed request comes with the fingerprint of its body, to tell a retry from a reuse.
 
-use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError as _};
 use domain::idempotency::{Claim, IdempotencyKey, IdempotencyStore};
 use domain::ids::UserId;
 use domain::orders::{OrderLines, use_cases};
@@ -12,6 +12,7 @@ use domain::orders::{OrderLines, use_cases};
 use super::views::OrderView;
 use crate::http::blocking;
 use crate::http::problem::ApiError;
+use crate::ops::metrics;
 use crate::state::AppState;
 
 pub const REPLAYED: &str = "Idempotent-Replayed";
@@ -60,8 +61,13 @@ async fn place_now(
             max_pending,
         )
     })
-    .await?;
-    Ok(order.into())
+    .await;
+    match &order {
+        Ok(_) => metrics::order_placed(),
+        Err(refusal) if refusal.status_code().is_client_error() => metrics::order_refused(refusal.code()),
+        Err(_) => {}
+    }
+    Ok(order?.into())
 }
 
 pub async fn place(

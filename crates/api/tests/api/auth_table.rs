@@ -15,6 +15,7 @@ fn table(product: i64, archivable: i64, order: i64) -> Vec<Row> {
     vec![
         (Method::GET, "/healthz".into(), "/healthz", None, [200, 200, 200]),
         (Method::GET, "/readyz".into(), "/readyz", None, [200, 200, 200]),
+        (Method::GET, "/metrics".into(), "/metrics", None, [200, 200, 200]),
         (Method::GET, "/v1/me".into(), "/v1/me", None, [401, 200, 200]),
         (
             Method::GET,

@@ -68,8 +68,14 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let db = TestDb::new();
+    let url = db.url.clone();
+    spawn_app_on(db, &url, options).await
+}
+
+/// The app of `db`, reaching it through `pool_url` (a proxy in front of it, say).
+pub async fn spawn_app_on(db: TestDb, pool_url: &str, options: Options) -> TestApp {
     let pool = infra::pool::connect_with(
-        &db.url,
+        pool_url,
         PoolOptions {
             size: options.pool_size,
             statement_timeout: options.statement_timeout,

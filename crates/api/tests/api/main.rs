@@ -10,6 +10,8 @@ mod idempotency;
 mod lifecycle;
 mod operations;
 mod orders;
+mod outage;
 mod payments;
+mod process;
 mod products;
 mod statement_counts;

@@ -144,3 +144,53 @@ async fn the_service_answers_503_while_the_database_is_missing_and_recovers_by_i
         .execute(&mut admin)
         .unwrap();
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern_never_by_raw_path() {
+    let app = spawn_app().await;
+    for id in [1, 2, 3] {
+        app.get(&format!("/v1/products/{id}"), None).await;
+    }
+    app.get("/v1/no-such-thing/42", None).await;
+
+    let scraped = app.get("/metrics", None).await;
+    assert_eq!(scraped.status(), 200);
+    assert!(
+        scraped.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+        "Prometheus text exposition"
+    );
+    let text = scraped.text().await.unwrap();
+    let series = |name: &str| -> Vec<String> {
+        text.lines()
+            .filter(|line| line.starts_with(name))
+            .map(str::to_owned)
+            .collect()
+    };
+    let requests = series("http_requests_total{");
+    assert!(
+        requests
+            .iter()
+            .any(|l| l.contains(r#"route="/v1/products/{id}""#) && l.contains(r#"status="404""#)),
+        "{requests:#?}"
+    );
+    assert!(
+        requests.iter().any(|l| l.contains(r#"route="unmatched""#)),
+        "{requests:#?}"
+    );
+    assert!(
+        !text.contains("/v1/products/1\"") && !text.contains("no-such-thing"),
+        "raw paths never become labels"
+    );
+    assert!(
+        !series("http_request_duration_seconds_bucket{").is_empty(),
+        "a histogram"
+    );
+    assert!(
+        series("db_pool_connections{")
+            .iter()
+            .any(|l| l.contains(r#"state="idle""#))
+    );
+}
