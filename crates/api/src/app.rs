@@ -15,7 +15,7 @@ use crate::http::not_allowed::KnownRoutes;
 use crate::http::problem::ApiError;
 use crate::http::{json, request_id};
 use crate::limits::rate_limit;
-use crate::ops::openapi::ApiDoc;
+use crate::ops::openapi::{self, ApiDoc};
 use crate::ops::{health, metrics};
 use crate::state::AppState;
 use crate::{accounts, catalog, orders, payments};
@@ -30,7 +30,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(health::readyz)
         .service(metrics::scrape)
         .split_for_parts();
-    api
+    openapi::finish(api)
 }
 
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -61,6 +61,7 @@ pub fn serve(
             .service(health::readyz)
             .service(metrics::scrape)
             .split_for_parts();
+        let api = openapi::finish(api);
         let known = KnownRoutes::from_openapi(&api);
         app.app_data(state.clone())
             .app_data(json::config(body_limit))

@@ -194,3 +194,31 @@ async fn metrics_count_requests_by_route_pattern_never_by_raw_path() {
             .any(|l| l.contains(r#"state="idle""#))
     );
 }
+
+#[tokio::test]
+async fn the_openapi_document_gives_every_error_as_problem_json_with_the_shared_statuses() {
+    let document = api::app::openapi();
+    let json = serde_json::to_value(&document).unwrap();
+    let mut errors = 0;
+    for (path, item) in json["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if status.as_str() >= "400" {
+                    errors += 1;
+                    let types: Vec<&String> = response["content"].as_object().unwrap().keys().collect();
+                    assert_eq!(types, ["application/problem+json"], "{method} {path} {status}");
+                }
+            }
+        }
+    }
+    assert!(errors > 50, "{errors} error answers documented");
+    let place = &json["paths"]["/v1/orders"]["post"]["responses"];
+    for status in ["400", "401", "409", "413", "415", "422", "429", "503"] {
+        assert!(place.get(status).is_some(), "POST /v1/orders documents {status}");
+    }
+    let health = &json["paths"]["/healthz"]["get"]["responses"];
+    assert!(
+        health.get("503").is_none() && health.get("401").is_none(),
+        "{health}"
+    );
+}
