@@ -29,3 +29,7 @@ id_type!(
     /// A customer's order.
     OrderId
 );
+id_type!(
+    /// A promotion customers redeem with its code.
+    PromotionId
+);

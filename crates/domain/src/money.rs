@@ -3,7 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use bigdecimal::BigDecimal;
+use bigdecimal::num_bigint::BigInt;
+use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive};
 use serde::{Serialize, Serializer};
 
 use crate::field_errors::ErrorCode;
@@ -94,6 +95,42 @@ impl Money {
     pub fn times(&self, quantity: Quantity) -> Money {
         Money((&self.0 * BigDecimal::from(quantity.get())).with_scale(2))
     }
+
+    /// An amount given in cents: `1999` is `19.99`.
+    pub fn from_cents(cents: u64) -> Money {
+        Money(BigDecimal::new(BigInt::from(cents), 2))
+    }
+
+    /// The amount in cents. Every value a `numeric(18,2)` column holds fits; `None` only for an
+    /// in-memory sum larger than any the database could store.
+    pub fn to_cents(&self) -> Option<u64> {
+        self.cents().to_u64()
+    }
+
+    /// The amount in cents, unbounded: for arithmetic that must stay exact at any size.
+    pub(crate) fn cents(&self) -> BigInt {
+        self.0.with_scale(2).into_bigint_and_scale().0
+    }
+
+    /// The inverse of [`Money::cents`]; callers only pass counts they derived from amounts, never
+    /// a negative one.
+    pub(crate) fn from_exact_cents(cents: BigInt) -> Money {
+        Money(BigDecimal::new(cents, 2))
+    }
+
+    /// `self − other`, or `None` when that would be negative: money never is.
+    pub fn checked_sub(&self, other: &Money) -> Option<Money> {
+        let difference = &self.0 - &other.0;
+        (difference >= 0).then(|| Money(difference.with_scale(2)))
+    }
+
+    /// `self × percentage / 100`, rounded half-up to the cent. The product is exact (four
+    /// decimals) and dividing by 100 only moves the decimal point, so the one rounding is the last
+    /// step: 10% of 0.05 is 0.005, which rounds to 0.01.
+    pub fn percent(&self, percentage: &Percentage) -> Money {
+        let (digits, scale) = (&self.0 * &percentage.0).into_bigint_and_scale();
+        Money(BigDecimal::new(digits, scale + 2).with_scale_round(2, RoundingMode::HalfUp))
+    }
 }
 
 impl std::ops::Add for &Money {
@@ -111,7 +148,8 @@ impl<'a> std::iter::Sum<&'a Money> for Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.with_scale(2))
+        // An explicit precision: bigdecimal writes a zero as "0" whatever its scale.
+        write!(f, "{:.2}", self.0)
     }
 }
 
@@ -126,6 +164,64 @@ impl<'de> serde::Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;
         Money::parse_price(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A percentage in `0.01..=100` with at most two decimals, such as a promotion's `12.5`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Percentage(BigDecimal);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PercentageError {
+    #[error("must be a decimal string such as \"12.5\" (digits, at most two decimals, no exponent)")]
+    Format,
+    #[error("must be between 0.01 and 100")]
+    Range,
+}
+
+impl ErrorCode for PercentageError {
+    fn code(&self) -> &'static str {
+        match self {
+            PercentageError::Format => "format",
+            PercentageError::Range => "range",
+        }
+    }
+}
+
+impl Percentage {
+    /// Parses `"12.5"`, `"12.50"` or `"100"` with the rules of [`Money::parse_amount`], then
+    /// requires `0.01..=100`: a zero discount is no discount, and more than all is not one either.
+    pub fn parse(raw: &str) -> Result<Percentage, PercentageError> {
+        let value = match Money::parse_amount(raw) {
+            Ok(money) => money.0,
+            Err(MoneyError::Format) => return Err(PercentageError::Format),
+            Err(MoneyError::Negative | MoneyError::TooLarge) => return Err(PercentageError::Range),
+        };
+        if value == 0 || value > 100 {
+            return Err(PercentageError::Range);
+        }
+        Ok(Percentage(value))
+    }
+
+    /// Trusts a value read back from the database (a `numeric(5,2)` column with a range `CHECK`).
+    pub fn from_stored(value: BigDecimal) -> Percentage {
+        Percentage(value.with_scale(2))
+    }
+
+    pub fn as_decimal(&self) -> &BigDecimal {
+        &self.0
+    }
+}
+
+impl fmt::Display for Percentage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2}", self.0)
+    }
+}
+
+impl Serialize for Percentage {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -188,5 +284,119 @@ mod tests {
         let line = max.times(Quantity::new(10_000).unwrap());
         let total: Money = std::iter::repeat_n(&line, 100).sum();
         assert_eq!(total.to_string(), "99999999990000.00");
+    }
+
+    fn money(raw: &str) -> Money {
+        Money::parse_amount(raw).unwrap()
+    }
+
+    fn percent(raw: &str) -> Percentage {
+        Percentage::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn zero_is_written_with_two_decimals_too() {
+        assert_eq!(Money::zero().to_string(), "0.00");
+        assert_eq!(Money::parse_amount("0").unwrap().to_string(), "0.00");
+        assert_eq!(Money::from_cents(0).to_string(), "0.00");
+        assert_eq!(Money::from_stored(BigDecimal::from(0)).to_string(), "0.00");
+    }
+
+    #[test]
+    fn cents_convert_both_ways_exactly() {
+        assert_eq!(Money::from_cents(1999), money("19.99"));
+        assert_eq!(Money::from_cents(0), Money::zero());
+        assert_eq!(money("0.07").to_cents(), Some(7));
+        assert_eq!(
+            money("9999999999999999.99").to_cents(),
+            Some(999_999_999_999_999_999)
+        );
+        assert_eq!(Money::from_cents(u64::MAX).to_cents(), Some(u64::MAX));
+        let beyond_any_column = &Money::from_cents(u64::MAX) + &Money::from_cents(1);
+        assert_eq!(beyond_any_column.to_cents(), None);
+    }
+
+    #[test]
+    fn a_subtraction_that_would_go_negative_is_none() {
+        assert_eq!(money("10.00").checked_sub(&money("2.50")), Some(money("7.50")));
+        assert_eq!(money("2.50").checked_sub(&money("2.50")), Some(Money::zero()));
+        assert_eq!(money("2.50").checked_sub(&money("2.51")), None);
+        assert_eq!(Money::zero().checked_sub(&money("0.01")), None);
+        assert_eq!(money("3").checked_sub(&money("1")).unwrap().to_string(), "2.00");
+    }
+
+    #[test]
+    fn a_percentage_is_between_a_hundredth_and_a_hundred() {
+        assert_eq!(percent("0.01").to_string(), "0.01");
+        assert_eq!(percent("12.5").to_string(), "12.50");
+        assert_eq!(percent("100").to_string(), "100.00");
+        assert_eq!(Percentage::parse("0"), Err(PercentageError::Range));
+        assert_eq!(Percentage::parse("0.00"), Err(PercentageError::Range));
+        assert_eq!(Percentage::parse("100.01"), Err(PercentageError::Range));
+        assert_eq!(Percentage::parse("-5"), Err(PercentageError::Range));
+        assert_eq!(
+            Percentage::parse("99999999999999999999"),
+            Err(PercentageError::Range)
+        );
+    }
+
+    #[test]
+    fn a_percentage_is_written_like_money() {
+        for raw in ["12.345", "1e1", "+5", " 5", "5%", "", ".5", "5.", "NaN"] {
+            assert_eq!(Percentage::parse(raw), Err(PercentageError::Format), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_percentage_of_money_rounds_half_up_to_the_cent() {
+        assert_eq!(
+            money("0.05").percent(&percent("10")),
+            money("0.01"),
+            "0.005 rounds up"
+        );
+        assert_eq!(
+            money("0.04").percent(&percent("10")),
+            money("0.00"),
+            "0.004 rounds down"
+        );
+        assert_eq!(money("10.00").percent(&percent("33.33")), money("3.33"), "3.333");
+        assert_eq!(money("10.00").percent(&percent("66.67")), money("6.67"), "6.667");
+        assert_eq!(
+            money("0.01").percent(&percent("50")),
+            money("0.01"),
+            "0.005 rounds up"
+        );
+        assert_eq!(
+            money("0.01").percent(&percent("49.99")),
+            money("0.00"),
+            "0.004999"
+        );
+        assert_eq!(money("19.99").percent(&percent("100")), money("19.99"));
+        assert_eq!(Money::zero().percent(&percent("25")), Money::zero());
+    }
+
+    #[test]
+    fn the_smaller_of_two_amounts_caps_a_discount() {
+        assert_eq!(money("10.00").min(money("7.50")), money("7.50"));
+        assert_eq!(money("5.00").min(money("7.50")), money("5.00"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_percentage_of_money_matches_integer_half_up_rounding(
+            cents in 0u64..10_000_000_000_000_000,
+            hundredths in 1u64..=10_000,
+        ) {
+            let pct = Percentage::parse(&format!("{}.{:02}", hundredths / 100, hundredths % 100)).unwrap();
+            let expected = (u128::from(cents) * u128::from(hundredths) + 5_000) / 10_000;
+            let got = Money::from_cents(cents).percent(&pct);
+            proptest::prop_assert_eq!(u128::from(got.to_cents().unwrap()), expected);
+            proptest::prop_assert!(got <= Money::from_cents(cents));
+        }
+
+        #[test]
+        fn cents_round_trip(cents in proptest::num::u64::ANY) {
+            proptest::prop_assert_eq!(Money::from_cents(cents).to_cents(), Some(cents));
+        }
     }
 }

@@ -5,6 +5,8 @@ pub mod order;
 pub mod payment;
 pub mod ports;
 pub mod pricing;
+pub mod quote;
+pub mod snapshot;
 pub mod status;
 pub mod use_cases;
 
@@ -12,5 +14,9 @@ pub use lines::{OrderLine, OrderLines};
 pub use order::{Order, OrderItem};
 pub use ports::{OrderFilter, OrderStore, OrderTx, Placement, StockLevel};
 pub use pricing::Shortage;
+pub use quote::{
+    AppliedPromotion, MAX_REPRICES, PricedLine, PricedOrder, PricingRefusal, price_order, should_reprice,
+};
+pub use snapshot::ProductSnapshot;
 pub use status::{Action, Actor, OrderStatus, TransitionError};
 pub use use_cases::OrderError;
