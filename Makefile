@@ -12,7 +12,7 @@ BIN := $(TARGET_DIR)/release/stockroom
 WITH_DB := $(ROOT)/scripts/with-database.sh
 CARGO := cd "$(ROOT)" && cargo
 
-.PHONY: run test migrate migration bench lint lint-migrations audit fmt toolchain prereqs \
+.PHONY: run test migrate migration bench fuzz lint lint-migrations audit fmt toolchain prereqs \
         db-prereqs db-start db-stop db-url
 
 # What a build needs, checked before building: cargo, and libpq to link against.
@@ -67,6 +67,11 @@ lint-migrations:
 
 bench: prereqs
 	"$(ROOT)/scripts/bench.sh"
+
+# schemathesis against the release binary's /openapi.json, on a scratch database (scripts/fuzz-api.sh).
+fuzz: prereqs
+	$(CARGO) build --release --bin stockroom
+	$(WITH_DB) "$(ROOT)/scripts/fuzz-api.sh" "$(BIN)"
 
 lint: toolchain
 	$(CARGO) fmt --all -- --check

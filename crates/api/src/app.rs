@@ -12,7 +12,6 @@ use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::not_allowed::KnownRoutes;
-use crate::http::problem::ApiError;
 use crate::http::{json, request_id};
 use crate::limits::rate_limit;
 use crate::ops::openapi::{self, ApiDoc};
@@ -67,7 +66,14 @@ pub fn serve(
             .app_data(json::config(body_limit))
             .app_data(json::query_config())
             .app_data(web::PayloadConfig::new(body_limit))
-            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+            .app_data(web::PathConfig::default().error_handler({
+                // `/v1/orders/bulk-ship` under GET reaches `/v1/orders/{id}`: answer as if no
+                // route took it (`405` with its `Allow`), and `404` for an id that is no number.
+                let known = known.clone();
+                move |error, req| {
+                    actix_web::error::InternalError::from_response(error, known.answer(req)).into()
+                }
+            }))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .route(
                 "/docs",

@@ -14,11 +14,11 @@ use crate::http::validation;
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     #[validate(required)]
-    #[schema(value_type = String, example = "ada@example.com")]
+    #[schema(value_type = String, max_length = 254, example = "ada@example.com")]
     pub email: Option<String>,
     /// 10..=128 characters.
     #[validate(required)]
-    #[schema(value_type = String, example = "correct horse battery")]
+    #[schema(value_type = String, min_length = 10, max_length = 128, example = "correct horse battery")]
     pub password: Option<String>,
     #[validate(required)]
     #[schema(value_type = String, example = "Ada Lovelace")]

@@ -22,7 +22,7 @@ use crate::http::{query, validation};
 #[serde(deny_unknown_fields)]
 pub struct CreateProductRequest {
     #[validate(required)]
-    #[schema(value_type = String, example = "KETTLE-01")]
+    #[schema(value_type = String, min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$", example = "KETTLE-01")]
     pub sku: Option<String>,
     #[validate(required)]
     #[schema(value_type = String, example = "Stainless kettle")]
@@ -31,10 +31,11 @@ pub struct CreateProductRequest {
     pub category: Option<String>,
     /// Decimal string, at most two decimals, `0.00..=99999999.99`.
     #[validate(required)]
-    #[schema(value_type = String, example = "24.90")]
+    #[schema(value_type = String, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "24.90")]
     pub price: Option<String>,
     /// Initial stock, recorded in the ledger as an adjustment.
     #[validate(range(min = 0, max = 1_000_000))]
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub stock: Option<i64>,
 }
 
@@ -97,7 +98,7 @@ pub struct PatchProductRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub category: Option<Option<String>>,
-    #[schema(value_type = Option<String>, example = "19.99")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "19.99")]
     pub price: Option<String>,
     pub active: Option<bool>,
 }
@@ -135,7 +136,7 @@ impl PatchProductRequest {
 pub struct StockAdjustmentRequest {
     /// Non-zero, within ±1,000,000. Negative takes stock out.
     #[validate(required)]
-    #[schema(value_type = i64, example = -2)]
+    #[schema(value_type = i64, minimum = -1_000_000, maximum = 1_000_000, example = -2)]
     pub delta: Option<i64>,
     #[validate(required)]
     #[schema(value_type = String, example = "stock-take correction")]
@@ -163,15 +164,21 @@ pub struct ListProductsParams {
     /// Case-insensitive text in name or description.
     pub q: Option<String>,
     pub category: Option<String>,
+    #[param(pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$")]
     pub min_price: Option<String>,
+    #[param(pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$")]
     pub max_price: Option<String>,
     /// `true` or `false`.
+    #[param(value_type = Option<bool>)]
     pub in_stock: Option<String>,
     /// `id` (default), `price`, `-price`, `name` or `-created_at`.
+    #[param(pattern = "^(id|price|-price|name|-created_at)$")]
     pub sort: Option<String>,
     /// Staff only: `true` lists archived products too.
+    #[param(value_type = Option<bool>)]
     pub include_archived: Option<String>,
     /// 1..=100, default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -237,6 +244,7 @@ impl ListProductsParams {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1..=100, default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

@@ -35,14 +35,27 @@ impl KnownRoutes {
         KnownRoutes { routes }
     }
 
+    /// `404` or `405` for a request no handler took, or whose path parameters did not parse.
+    /// A literal route (`/v1/orders/bulk-ship`) outranks a pattern that also matches it
+    /// (`/v1/orders/{id}`), as in the router; a method the path does allow is `404` (its
+    /// parameter named nothing).
     pub fn answer(&self, req: &HttpRequest) -> HttpResponse {
-        let allowed: Vec<&str> = self
+        let matching: Vec<&(ResourceDef, Vec<String>)> = self
             .routes
             .iter()
             .filter(|(def, _)| def.is_match(req.path()))
+            .collect();
+        let literal: Vec<&(ResourceDef, Vec<String>)> = matching
+            .iter()
+            .copied()
+            .filter(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
+            .collect();
+        let chosen = if literal.is_empty() { matching } else { literal };
+        let allowed: Vec<&str> = chosen
+            .iter()
             .flat_map(|(_, methods)| methods.iter().map(String::as_str))
             .collect();
-        if allowed.is_empty() {
+        if allowed.is_empty() || allowed.contains(&req.method().as_str()) {
             ApiError::NotFound.error_response()
         } else {
             ApiError::MethodNotAllowed {

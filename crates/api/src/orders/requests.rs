@@ -17,11 +17,11 @@ use crate::http::{query, validation};
 #[serde(deny_unknown_fields)]
 pub struct OrderLineRequest {
     #[validate(required)]
-    #[schema(value_type = i64, example = 42)]
+    #[schema(value_type = i64, minimum = 1, example = 42)]
     pub product_id: Option<i64>,
     /// 1..=10000.
     #[validate(required)]
-    #[schema(value_type = i64, example = 2)]
+    #[schema(value_type = i64, minimum = 1, maximum = 10000, example = 2)]
     pub quantity: Option<i64>,
 }
 
@@ -31,7 +31,7 @@ pub struct OrderLineRequest {
 pub struct PlaceOrderRequest {
     /// 1..=100 lines; lines for the same product are merged.
     #[validate(required, length(min = 1, max = 100), nested)]
-    #[schema(value_type = Vec<OrderLineRequest>)]
+    #[schema(value_type = Vec<OrderLineRequest>, min_items = 1, max_items = 100)]
     pub items: Option<Vec<OrderLineRequest>>,
 }
 
@@ -63,7 +63,7 @@ impl PlaceOrderRequest {
 pub struct BulkShipRequest {
     /// 1..=500 order ids.
     #[validate(required, length(min = 1, max = 500))]
-    #[schema(value_type = Vec<i64>)]
+    #[schema(value_type = Vec<i64>, min_items = 1, max_items = 500)]
     pub order_ids: Option<Vec<i64>>,
 }
 
@@ -87,10 +87,13 @@ impl BulkShipRequest {
 #[into_params(parameter_in = Query)]
 pub struct ListOrdersParams {
     /// Staff only; customers always see their own orders.
+    #[param(value_type = Option<i64>)]
     pub user_id: Option<String>,
     /// `pending`, `paid`, `shipped`, `delivered` or `cancelled`.
+    #[param(pattern = "^(pending|paid|shipped|delivered|cancelled)$")]
     pub status: Option<String>,
     /// 1..=100, default 20.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

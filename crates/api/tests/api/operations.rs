@@ -65,6 +65,25 @@ async fn unknown_paths_are_404_and_wrong_methods_405_with_allow() {
         .unwrap();
     assert_eq!(put.headers()["allow"], "GET, DELETE, PATCH");
     assert_problem(put, 405, "method_not_allowed").await;
+
+    // A literal route outranks the pattern that also matches it: bulk-ship is POST only, even
+    // though `/v1/orders/{id}` answers GET.
+    let staff = app.staff();
+    let get = app.get("/v1/orders/bulk-ship", Some(&staff)).await;
+    assert_eq!(get.headers()["allow"], "POST");
+    assert_problem(get, 405, "method_not_allowed").await;
+    let delete = app
+        .request(reqwest::Method::DELETE, "/v1/orders/bulk-ship", Some(&staff))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(delete.headers()["allow"], "POST");
+    assert_problem(
+        app.get("/v1/orders/not-a-number", Some(&staff)).await,
+        404,
+        "not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
