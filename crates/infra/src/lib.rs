@@ -8,7 +8,9 @@ pub mod migrations;
 pub mod orders;
 pub mod pool;
 mod prepared;
+pub mod promotions;
 pub mod schema;
+pub mod shipping;
 pub mod store_error;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -57,6 +57,12 @@ diesel::table! {
         shipped_at -> Nullable<Timestamptz>,
         delivered_at -> Nullable<Timestamptz>,
         cancelled_at -> Nullable<Timestamptz>,
+        subtotal -> Nullable<Numeric>,
+        discount_total -> Numeric,
+        shipping_total -> Numeric,
+        promotion_id -> Nullable<Int8>,
+        promo_code -> Nullable<Text>,
+        shipping_option -> Nullable<Text>,
     }
 }
 
@@ -69,6 +75,44 @@ diesel::table! {
         quantity -> Int4,
         unit_price -> Numeric,
         line_total -> Numeric,
+        discount -> Numeric,
+    }
+}
+
+diesel::table! {
+    promotions (id) {
+        id -> Int8,
+        code -> Text,
+        kind -> Text,
+        value -> Numeric,
+        min_subtotal -> Nullable<Numeric>,
+        category -> Nullable<Text>,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        max_redemptions -> Nullable<Int4>,
+        max_per_customer -> Nullable<Int4>,
+        redemptions -> Int4,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    promotion_customers (promotion_id, user_id) {
+        promotion_id -> Int8,
+        user_id -> Int8,
+        redemptions -> Int4,
+    }
+}
+
+diesel::table! {
+    shipping_options (code) {
+        code -> Text,
+        name -> Text,
+        price -> Numeric,
+        free_over -> Nullable<Numeric>,
+        active -> Bool,
+        created_at -> Timestamptz,
     }
 }
 
@@ -121,5 +165,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     stock_movements,
     idempotency_keys,
-    payment_events
+    payment_events,
+    promotions,
+    promotion_customers,
+    shipping_options
 );

@@ -6,10 +6,46 @@ use diesel::prelude::*;
 use diesel::sql_query;
 use domain::ids::{ProductId, UserId};
 use domain::money::Money;
-use domain::orders::pricing::is_priced_exactly;
-use domain::orders::{OrderLines, OrderStore, Placement};
+use domain::orders::{OrderLines, OrderStore, PricedOrder, ProductSnapshot, Reservation, price_order};
 use infra::PgOrders;
 use infra::testing::TestDb;
+
+/// The order as the domain prices it from the store's snapshot now.
+fn priced(orders: &PgOrders, lines: &[(i64, i64)]) -> PricedOrder {
+    let lines = OrderLines::parse(lines).unwrap();
+    let context = orders.placement_context(UserId(1), &lines, None, None).unwrap();
+    price_order(&lines, &context.products, None, None, chrono::Utc::now()).unwrap()
+}
+
+/// Priced from a made-up snapshot: what a stale snapshot of `products` would give.
+fn priced_from(products: &[ProductSnapshot], lines: &[(i64, i64)]) -> PricedOrder {
+    let lines = OrderLines::parse(lines).unwrap();
+    price_order(&lines, products, None, None, chrono::Utc::now()).unwrap()
+}
+
+fn reserve(orders: &PgOrders, priced: &PricedOrder) -> Reservation {
+    orders.reserve(UserId(1), priced, None).unwrap()
+}
+
+/// (id, price, stock, active) of each level a refusal reports.
+fn levels(reservation: Reservation) -> Vec<(i64, String, i32, bool)> {
+    match reservation {
+        Reservation::Refused(levels) => levels
+            .iter()
+            .map(|l| (l.product_id.0, l.price.to_string(), l.stock, l.active))
+            .collect(),
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+/// Orders written and units taken since `seed`: both 0 after a refusal.
+fn changes(db: &TestDb) -> i64 {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM orders) + (SELECT 250 - sum(stock) FROM products)",
+    ))
+    .get_result(&mut db.connection())
+    .unwrap()
+}
 
 fn seed(db: &TestDb) {
     db.connection().batch_execute(
@@ -31,97 +67,116 @@ struct PreparedStatement {
 }
 
 #[test]
-fn a_placed_order_carries_exact_figures_at_the_current_prices() {
+fn a_placed_order_is_written_exactly_as_priced() {
     let db = TestDb::new();
     seed(&db);
     let orders = PgOrders::new(db.pool(2), "USD");
-    let lines = OrderLines::parse(&[(3, 7), (1, 2), (5, 10_000 - 9_999)]).unwrap();
+    let priced = priced(&orders, &[(3, 7), (1, 2), (5, 10_000 - 9_999)]);
 
-    let Placement::Placed(order) = orders.place_order(UserId(1), &lines, None).unwrap() else {
+    let Reservation::Placed(order) = reserve(&orders, &priced) else {
         panic!("refused")
     };
 
-    assert!(is_priced_exactly(&order));
     assert_eq!(
         order.items.iter().map(|i| i.product_id).collect::<Vec<_>>(),
         vec![ProductId(1), ProductId(3), ProductId(5)]
     );
     assert_eq!(order.items[1].unit_price, Money::parse_price("4.11").unwrap());
     assert_eq!(
-        order.total_amount.to_string(),
-        "38.36",
+        (order.subtotal.to_string(), order.total_amount.to_string()),
+        ("38.36".into(), "38.36".into()),
         "2 × 1.37 + 7 × 4.11 + 1 × 6.85"
     );
     let stored = orders.order(order.id).unwrap().unwrap();
     assert_eq!(stored.total_amount, order.total_amount);
+    assert_eq!(stored.subtotal, order.subtotal);
     assert_eq!(stored.items, order.items);
 }
 
 #[test]
-fn a_refusal_changes_nothing_and_reports_the_levels() {
+fn a_refusal_changes_nothing_and_reports_the_locked_levels() {
     let db = TestDb::new();
     seed(&db);
     let orders = PgOrders::new(db.pool(2), "USD");
-    let lines = OrderLines::parse(&[(1, 1), (2, 51)]).unwrap();
-
-    let placement = orders.place_order(UserId(1), &lines, None).unwrap();
-
-    let Placement::Refused(levels) = placement else {
-        panic!("placed")
-    };
-    assert_eq!(
-        levels
-            .iter()
-            .map(|l| (l.product_id.0, l.stock))
-            .collect::<Vec<_>>(),
-        vec![(1, 50), (2, 50)]
-    );
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let orders_written: Count = sql_query("SELECT count(*) AS n FROM orders")
-        .get_result(&mut db.connection())
-        .unwrap();
-    let stock: Count = sql_query("SELECT sum(stock)::bigint AS n FROM products")
-        .get_result(&mut db.connection())
-        .unwrap();
-    assert_eq!((orders_written.n, stock.n), (0, 250));
-}
-
-#[test]
-fn a_one_line_refusal_reports_the_level_of_a_short_archived_or_unknown_product() {
-    let db = TestDb::new();
-    seed(&db);
-    db.connection()
-        .batch_execute("UPDATE products SET active = false WHERE id = 3")
-        .unwrap();
-    let orders = PgOrders::new(db.pool(2), "USD");
-    let refused = |product: i64, quantity: i64| match orders
-        .place_order(
+    // Priced while 51 looked available; someone took stock since.
+    let mut snapshot = orders
+        .placement_context(
             UserId(1),
-            &OrderLines::parse(&[(product, quantity)]).unwrap(),
+            &OrderLines::parse(&[(1, 1), (2, 1)]).unwrap(),
+            None,
             None,
         )
         .unwrap()
-    {
-        Placement::Refused(levels) => levels
-            .iter()
-            .map(|l| (l.product_id.0, l.stock, l.active))
-            .collect::<Vec<_>>(),
-        Placement::Placed(order) => panic!("placed {order:?}"),
-    };
+        .products;
+    snapshot[1].stock = 60;
+    let stale = priced_from(&snapshot, &[(1, 1), (2, 51)]);
 
-    assert_eq!(refused(2, 51), vec![(2, 50, true)]);
-    assert_eq!(refused(3, 1), vec![(3, 50, false)]);
-    assert_eq!(refused(999, 1), vec![]);
-    let changes: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-        "(SELECT count(*) FROM orders) + (SELECT 250 - sum(stock) FROM products)",
-    ))
-    .get_result(&mut db.connection())
-    .unwrap();
-    assert_eq!(changes, 0, "a refusal wrote an order or moved stock");
+    assert_eq!(
+        levels(reserve(&orders, &stale)),
+        vec![(1, "1.37".into(), 50, true), (2, "2.74".into(), 50, true)]
+    );
+    assert_eq!(changes(&db), 0);
+}
+
+#[test]
+fn a_one_line_refusal_reports_the_level_of_a_short_archived_unknown_or_repriced_product() {
+    let db = TestDb::new();
+    seed(&db);
+    let orders = PgOrders::new(db.pool(2), "USD");
+    let snapshot = orders
+        .placement_context(
+            UserId(1),
+            &OrderLines::parse(&[(2, 1), (3, 1), (4, 1)]).unwrap(),
+            None,
+            None,
+        )
+        .unwrap()
+        .products;
+    let mut phantom = snapshot[0].clone();
+    phantom.id = ProductId(999);
+    let mut plenty = snapshot.clone();
+    plenty[0].stock = 100;
+    // What the snapshot showed is no longer true: 3 is archived, 4 costs more.
+    db.connection()
+        .batch_execute(
+            "UPDATE products SET active = false WHERE id = 3; UPDATE products SET price = 9.99 WHERE id = 4",
+        )
+        .unwrap();
+
+    assert_eq!(
+        levels(reserve(&orders, &priced_from(&plenty, &[(2, 51)]))),
+        vec![(2, "2.74".into(), 50, true)]
+    );
+    assert_eq!(
+        levels(reserve(&orders, &priced_from(&snapshot, &[(3, 1)]))),
+        vec![(3, "4.11".into(), 50, false)]
+    );
+    assert_eq!(
+        levels(reserve(&orders, &priced_from(&[phantom], &[(999, 1)]))),
+        vec![]
+    );
+    assert_eq!(
+        levels(reserve(&orders, &priced_from(&snapshot, &[(4, 1)]))),
+        vec![(4, "9.99".into(), 50, true)]
+    );
+    assert_eq!(changes(&db), 0, "a refusal wrote an order or moved stock");
+}
+
+#[test]
+fn a_multi_line_order_with_one_moved_price_takes_nothing() {
+    let db = TestDb::new();
+    seed(&db);
+    let orders = PgOrders::new(db.pool(2), "USD");
+    let stale = priced(&orders, &[(1, 1), (2, 1)]);
+    db.connection()
+        .batch_execute("UPDATE products SET price = 3.00 WHERE id = 2")
+        .unwrap();
+
+    assert_eq!(
+        levels(reserve(&orders, &stale)),
+        vec![(1, "1.37".into(), 50, true), (2, "3.00".into(), 50, true)]
+    );
+    assert_eq!(changes(&db), 0);
 }
 
 #[test]
@@ -142,10 +197,8 @@ fn the_placing_statement_is_prepared_once_and_then_reuses_one_plan() {
     // and longer ones have a statement each.
     for product in [1, 2, 3, 4, 5, 1, 2, 3] {
         for lines in [vec![(product, 1)], vec![(product, 1), (product % 5 + 1, 1)]] {
-            let placed = orders
-                .place_order(UserId(1), &OrderLines::parse(&lines).unwrap(), None)
-                .unwrap();
-            assert!(matches!(placed, Placement::Placed(_)));
+            let placed = reserve(&orders, &priced(&orders, &lines));
+            assert!(matches!(placed, Reservation::Placed(_)));
         }
     }
 

@@ -83,6 +83,9 @@ pub enum ApiError {
     /// 422 `unknown_product`, listing every unknown or archived product id.
     #[error("{detail}")]
     UnknownProduct { detail: String, product_ids: Vec<i64> },
+    /// 422 `promo_invalid`: the promotion does not apply to this order, with its `reason`.
+    #[error("{detail}")]
+    PromoInvalid { reason: &'static str, detail: String },
     /// 500 `internal`: a bug. Logged in full; the answer says nothing about internals.
     #[error("internal error")]
     Internal(String),
@@ -110,6 +113,7 @@ impl ApiError {
             ApiError::IdempotencyInFlight => ("idempotency_in_flight", "Request in flight"),
             ApiError::IdempotencyKeyReused => ("idempotency_key_reused", "Idempotency key reused"),
             ApiError::UnknownProduct { .. } => ("unknown_product", "Unknown product"),
+            ApiError::PromoInvalid { .. } => ("promo_invalid", "Promotion invalid"),
             ApiError::Internal(_) => ("internal", "Internal error"),
         }
     }
@@ -142,6 +146,7 @@ impl ApiError {
                 ..
             } => body[*key] = value.clone(),
             ApiError::UnknownProduct { product_ids, .. } => body["product_ids"] = json!(product_ids),
+            ApiError::PromoInvalid { reason, .. } => body["reason"] = json!(reason),
             _ => {}
         }
         body
@@ -170,9 +175,9 @@ impl ResponseError for ApiError {
                 StatusCode::BAD_REQUEST
             }
             ApiError::IdempotencyInFlight => StatusCode::CONFLICT,
-            ApiError::IdempotencyKeyReused | ApiError::UnknownProduct { .. } => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::IdempotencyKeyReused
+            | ApiError::UnknownProduct { .. }
+            | ApiError::PromoInvalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -301,6 +306,30 @@ impl From<domain::orders::OrderError> for ApiError {
                         .iter()
                         .map(|s| json!({"product_id": s.product_id.0, "requested": s.requested, "available": s.available}))
                         .collect(),
+                )),
+            },
+            OrderError::PromoInvalid(reason) => ApiError::PromoInvalid {
+                reason: reason.as_str(),
+                detail: error.to_string(),
+            },
+            OrderError::PromoExhausted => ApiError::Conflict {
+                code: "promo_exhausted",
+                title: "Promotion exhausted",
+                detail: error.to_string(),
+                extra: None,
+            },
+            OrderError::UnknownShippingOption => {
+                let mut errors = FieldErrors::default();
+                errors.add("shipping_option", "unknown", error.to_string());
+                ApiError::Validation(errors)
+            }
+            OrderError::PriceChanged(ref quote) => ApiError::Conflict {
+                code: "price_changed",
+                title: "Price changed",
+                detail: error.to_string(),
+                extra: Some((
+                    "quote",
+                    serde_json::to_value(crate::orders::views::QuoteView::new((**quote).clone(), "")).unwrap_or_default(),
                 )),
             },
             OrderError::TooManyPendingOrders { .. } => ApiError::Conflict {

@@ -9,7 +9,7 @@ use domain::orders::use_cases::{self, Viewer};
 
 use super::idempotent;
 use super::requests::{BulkShipRequest, ListOrdersParams, PlaceOrderRequest};
-use super::views::{BulkShipView, FailedShipment, HistoryView, OrderView};
+use super::views::{BulkShipView, FailedShipment, HistoryView, OrderView, QuoteView};
 use crate::auth::{Caller, Staff};
 use crate::http::blocking;
 use crate::http::page::{self, PageBody};
@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(place_order)
+        .service(quote_order)
         .service(list_orders)
         .service(bulk_ship)
         .service(get_order)
@@ -42,8 +43,8 @@ fn viewer(caller: Caller) -> Viewer {
     request_body = PlaceOrderRequest,
     responses(
         (status = 201, description = "Placed", body = OrderView, headers(("Location" = String))),
-        (status = 409, description = "insufficient_stock (with every shortage), idempotency_in_flight or too_many_pending_orders", body = Problem),
-        (status = 422, description = "validation_failed, unknown_field, unknown_product or idempotency_key_reused", body = Problem),
+        (status = 409, description = "insufficient_stock (with every shortage), promo_exhausted, price_changed (with the current `quote`), idempotency_in_flight or too_many_pending_orders", body = Problem),
+        (status = 422, description = "validation_failed, unknown_field, unknown_product, promo_invalid (with its `reason`) or idempotency_key_reused", body = Problem),
         (status = 429, description = "rate_limited (the `orders` policy, per customer)", body = Problem),
     ),
     security(("bearer" = []))
@@ -56,7 +57,7 @@ pub async fn place_order(
     body: Json<PlaceOrderRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state.order_limit.spend(&req, caller.user_id)?;
-    let lines = body.parse()?;
+    let request = body.parse()?;
     let key = req
         .headers()
         .get("Idempotency-Key")
@@ -64,7 +65,37 @@ pub async fn place_order(
         .transpose()?;
     // Only a keyed request is ever compared with another: no hashing otherwise.
     let keyed = key.map(|key| (key, body.fingerprint()));
-    idempotent::place(&state, caller.user_id, lines, keyed).await
+    idempotent::place(&state, caller.user_id, request, keyed).await
+}
+
+/// What the order would be right now: prices, discounts, shipping, totals and any shortages.
+/// Reserves and redeems nothing. Same body, validation and errors as placing, except that
+/// shortages are in the answer rather than a `409`.
+#[utoipa::path(
+    tag = "orders",
+    request_body = PlaceOrderRequest,
+    responses(
+        (status = 200, description = "The quote", body = QuoteView),
+        (status = 409, description = "promo_exhausted", body = Problem),
+        (status = 422, description = "validation_failed, unknown_field, unknown_product or promo_invalid (with its reason)", body = Problem),
+        (status = 429, description = "rate_limited (the `orders` policy, per customer)", body = Problem),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/orders/quote")]
+pub async fn quote_order(
+    req: HttpRequest,
+    state: Data<AppState>,
+    caller: Caller,
+    body: Json<PlaceOrderRequest>,
+) -> Result<HttpResponse, ApiError> {
+    state.order_limit.spend(&req, caller.user_id)?;
+    let request = body.parse()?;
+    let orders = state.orders.clone();
+    let quote =
+        blocking::run(move || use_cases::quote_order(&orders, caller.user_id, &request, chrono::Utc::now()))
+            .await?;
+    Ok(HttpResponse::Ok().json(QuoteView::new(quote, &state.currency)))
 }
 
 /// Orders, newest first, with their items: customers see their own, staff everyone's.

@@ -7,7 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError as _};
 use domain::idempotency::{Claim, IdempotencyKey, IdempotencyStore};
 use domain::ids::UserId;
-use domain::orders::{OrderLines, use_cases};
+use domain::orders::{OrderRequest, use_cases};
 
 use super::views::OrderView;
 use crate::http::blocking;
@@ -47,7 +47,7 @@ fn respond(status: StatusCode, body: Vec<u8>, location: Option<String>, replayed
 async fn place_now(
     state: &AppState,
     customer: UserId,
-    lines: OrderLines,
+    request: OrderRequest,
     key: Option<IdempotencyKey>,
 ) -> Result<OrderView, ApiError> {
     let orders = state.orders.clone();
@@ -56,9 +56,10 @@ async fn place_now(
         use_cases::place_order(
             &orders,
             customer,
-            &lines,
+            &request,
             key.as_ref().map(IdempotencyKey::as_str),
             max_pending,
+            chrono::Utc::now(),
         )
     })
     .await;
@@ -73,11 +74,11 @@ async fn place_now(
 pub async fn place(
     state: &AppState,
     customer: UserId,
-    lines: OrderLines,
+    request: OrderRequest,
     keyed: Option<(IdempotencyKey, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let Some((key, fingerprint)) = keyed else {
-        let (status, body, location) = created(place_now(state, customer, lines, None).await?);
+        let (status, body, location) = created(place_now(state, customer, request, None).await?);
         return Ok(respond(status, body, Some(location), false));
     };
 
@@ -108,7 +109,7 @@ pub async fn place(
                 .await
                 .map(OrderView::from)
         }
-        Claim::Execute => place_now(state, customer, lines, Some(key.clone())).await,
+        Claim::Execute => place_now(state, customer, request, Some(key.clone())).await,
     };
 
     let (status, body, location) = match outcome {

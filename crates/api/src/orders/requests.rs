@@ -2,8 +2,11 @@
 
 use domain::field_errors::FieldErrors;
 use domain::ids::{OrderId, UserId};
-use domain::orders::{OrderFilter, OrderLines, OrderStatus};
+use domain::money::Money;
+use domain::orders::{OrderFilter, OrderLines, OrderRequest, OrderStatus};
 use domain::page::Limit;
+use domain::promotions::PromoCode;
+use domain::shipping::ShippingCode;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +36,15 @@ pub struct PlaceOrderRequest {
     #[validate(required, length(min = 1, max = 100), nested)]
     #[schema(value_type = Vec<OrderLineRequest>, min_items = 1, max_items = 100)]
     pub items: Option<Vec<OrderLineRequest>>,
+    /// A promotion's code, matched case-insensitively.
+    #[schema(example = "WELCOME10")]
+    pub promo_code: Option<String>,
+    /// A shipping option's code (`GET /v1/shipping-options`).
+    #[schema(example = "standard")]
+    pub shipping_option: Option<String>,
+    /// The total the customer was shown; a different one now is `409 price_changed`.
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{1,16}(\\.[0-9]{1,2})?$", example = "40.88")]
+    pub expected_total: Option<String>,
 }
 
 impl PlaceOrderRequest {
@@ -43,18 +55,42 @@ impl PlaceOrderRequest {
         hex::encode(Sha256::digest(&canonical))
     }
 
-    pub fn parse(&self) -> Result<OrderLines, ApiError> {
-        let errors = validation::start(self);
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
+    pub fn parse(&self) -> Result<OrderRequest, ApiError> {
+        let mut errors = validation::start(self);
         let raw: Vec<(i64, i64)> = self
             .items
             .iter()
             .flatten()
             .map(|line| (line.product_id.unwrap_or(0), line.quantity.unwrap_or(0)))
             .collect();
-        OrderLines::parse(&raw).map_err(ApiError::Validation)
+        let lines = if errors.is_empty() {
+            OrderLines::parse(&raw)
+                .map_err(|line_errors| errors.0.extend(line_errors.0))
+                .ok()
+        } else {
+            None
+        };
+        let promo_code = self
+            .promo_code
+            .as_deref()
+            .map(|raw| errors.check("promo_code", PromoCode::parse(raw)));
+        let shipping_option = self
+            .shipping_option
+            .as_deref()
+            .map(|raw| errors.check("shipping_option", ShippingCode::parse(raw)));
+        let expected_total = self
+            .expected_total
+            .as_deref()
+            .map(|raw| errors.check("expected_total", Money::parse_amount(raw)));
+        match lines {
+            Some(lines) if errors.is_empty() => Ok(OrderRequest {
+                lines,
+                promo_code: promo_code.flatten(),
+                shipping_option: shipping_option.flatten(),
+                expected_total: expected_total.flatten(),
+            }),
+            _ => Err(ApiError::Validation(errors)),
+        }
     }
 }
 

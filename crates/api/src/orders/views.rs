@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use domain::money::Money;
 use domain::orders::ports::TransitionRecord;
-use domain::orders::{Order, OrderItem};
+use domain::orders::{Order, OrderItem, PricedOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,6 +18,9 @@ pub struct OrderItemView {
     pub unit_price: Money,
     #[schema(value_type = String, example = "39.98")]
     pub line_total: Money,
+    /// This line's share of the order's discount.
+    #[schema(value_type = String, example = "4.00")]
+    pub discount: Money,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -29,7 +32,17 @@ pub struct OrderView {
     pub currency: String,
     /// The exact sum of the line totals.
     #[schema(value_type = String, example = "39.98")]
+    pub subtotal: Money,
+    /// The exact sum of the lines' discounts.
+    #[schema(value_type = String, example = "4.00")]
+    pub discount_total: Money,
+    #[schema(value_type = String, example = "4.90")]
+    pub shipping_total: Money,
+    /// `subtotal − discount_total + shipping_total`.
+    #[schema(value_type = String, example = "40.88")]
     pub total_amount: Money,
+    pub promo_code: Option<String>,
+    pub shipping_option: Option<String>,
     pub items: Vec<OrderItemView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -48,6 +61,7 @@ impl From<OrderItem> for OrderItemView {
             quantity: item.quantity,
             unit_price: item.unit_price,
             line_total: item.line_total,
+            discount: item.discount,
         }
     }
 }
@@ -59,7 +73,12 @@ impl From<Order> for OrderView {
             user_id: order.user_id.0,
             status: order.status.as_str(),
             currency: order.currency,
+            subtotal: order.subtotal,
+            discount_total: order.discount_total,
+            shipping_total: order.shipping_total,
             total_amount: order.total_amount,
+            promo_code: order.promotion.map(|(_, code)| code),
+            shipping_option: order.shipping_option,
             items: order.items.into_iter().map(Into::into).collect(),
             created_at: order.created_at,
             updated_at: order.updated_at,
@@ -67,6 +86,70 @@ impl From<Order> for OrderView {
             shipped_at: order.shipped_at,
             delivered_at: order.delivered_at,
             cancelled_at: order.cancelled_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ShortageView {
+    pub product_id: i64,
+    pub requested: u32,
+    pub available: i32,
+}
+
+/// What an order would be right now. Reserves and redeems nothing.
+#[derive(Serialize, ToSchema)]
+pub struct QuoteView {
+    /// Left out of the `quote` a `409 price_changed` carries: the order's currency is the shop's.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub currency: String,
+    #[schema(value_type = String, example = "39.98")]
+    pub subtotal: Money,
+    #[schema(value_type = String, example = "4.00")]
+    pub discount_total: Money,
+    #[schema(value_type = String, example = "4.90")]
+    pub shipping_total: Money,
+    #[schema(value_type = String, example = "40.88")]
+    pub total_amount: Money,
+    pub promo_code: Option<String>,
+    pub shipping_option: Option<String>,
+    pub items: Vec<OrderItemView>,
+    /// Lines the stock does not cover now; placing this order would be `409 insufficient_stock`.
+    pub shortages: Vec<ShortageView>,
+}
+
+impl QuoteView {
+    pub fn new(quote: PricedOrder, currency: &str) -> QuoteView {
+        QuoteView {
+            currency: currency.to_owned(),
+            subtotal: quote.subtotal,
+            discount_total: quote.discount_total,
+            shipping_total: quote.shipping_total,
+            total_amount: quote.total_amount,
+            promo_code: quote.promotion.map(|p| p.code.as_str().to_owned()),
+            shipping_option: quote.shipping_option.map(|s| s.as_str().to_owned()),
+            items: quote
+                .lines
+                .into_iter()
+                .map(|line| OrderItemView {
+                    product_id: line.product_id.0,
+                    sku: line.sku,
+                    name: line.name,
+                    quantity: i32::try_from(line.quantity.get()).unwrap_or(i32::MAX),
+                    unit_price: line.unit_price,
+                    line_total: line.line_total,
+                    discount: line.discount,
+                })
+                .collect(),
+            shortages: quote
+                .shortages
+                .into_iter()
+                .map(|s| ShortageView {
+                    product_id: s.product_id.0,
+                    requested: s.requested,
+                    available: s.available,
+                })
+                .collect(),
         }
     }
 }

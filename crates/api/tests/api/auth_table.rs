@@ -69,6 +69,13 @@ fn table(product: i64, archivable: i64, order: i64) -> Vec<Row> {
         ),
         (
             Method::POST,
+            "/v1/orders/quote".into(),
+            "/v1/orders/quote",
+            Some(line.clone()),
+            [401, 200, 200],
+        ),
+        (
+            Method::POST,
             "/v1/orders".into(),
             "/v1/orders",
             Some(line),

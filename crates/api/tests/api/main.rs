@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod auth_table;
 mod bad_input;
+mod checkout;
 mod helpers;
 mod idempotency;
 mod lifecycle;

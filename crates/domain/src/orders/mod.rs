@@ -6,17 +6,19 @@ pub mod payment;
 pub mod ports;
 pub mod pricing;
 pub mod quote;
+pub mod request;
 pub mod snapshot;
 pub mod status;
 pub mod use_cases;
 
 pub use lines::{OrderLine, OrderLines};
 pub use order::{Order, OrderItem};
-pub use ports::{OrderFilter, OrderStore, OrderTx, Placement, StockLevel};
+pub use ports::{OrderFilter, OrderStore, OrderTx, PlacementContext, ProductLevel, Reservation};
 pub use pricing::Shortage;
 pub use quote::{
     AppliedPromotion, MAX_REPRICES, PricedLine, PricedOrder, PricingRefusal, price_order, should_reprice,
 };
+pub use request::OrderRequest;
 pub use snapshot::ProductSnapshot;
 pub use status::{Action, Actor, OrderStatus, TransitionError};
 pub use use_cases::OrderError;

@@ -8,27 +8,53 @@ use crate::ids::{OrderId, ProductId, UserId};
 use crate::page::Limit;
 use crate::store::StoreError;
 
+use crate::money::Money;
+use crate::promotions::{PromoCode, Promotion};
+use crate::shipping::{ShippingCode, ShippingOption};
+
 use super::lines::OrderLines;
 use super::order::Order;
 use super::payment::{PaymentEvent, PaymentOutcome};
+use super::quote::PricedOrder;
+use super::snapshot::ProductSnapshot;
 use super::status::{Actor, OrderStatus};
 
-/// The current state of a product an order asked for, reported when the order was refused.
+/// A product an order asked for, as the reservation found it under its row lock.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StockLevel {
+pub struct ProductLevel {
     pub product_id: ProductId,
+    pub price: Money,
     pub stock: i32,
     pub active: bool,
 }
 
-/// What became of a placement.
+/// What placing an order reads before deciding, without locks: possibly stale, which the
+/// reservation's guards make harmless.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlacementContext {
+    /// The lines' products that exist (archived ones included).
+    pub products: Vec<ProductSnapshot>,
+    /// The customer's unpaid orders.
+    pub pending_orders: u32,
+    /// The promotion the code names, with how many of the customer's orders redeemed it;
+    /// `None` when it names none (or no code was given).
+    pub promotion: Option<(Promotion, u32)>,
+    /// The option the code names; `None` when it names none (or no code was given).
+    pub shipping_option: Option<ShippingOption>,
+}
+
+/// What became of a reservation.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Placement {
-    /// Every line was reserved and the order recorded.
-    Placed(Order),
-    /// Nothing changed: some line named an unknown or archived product or lacked stock. The
-    /// levels of every existing product asked for, as they were when refused.
-    Refused(Vec<StockLevel>),
+pub enum Reservation {
+    /// Every guard held: the stock is taken and the order written as priced.
+    Placed(Box<Order>),
+    /// A product guard failed (unknown, archived, short, or its price moved). Nothing changed;
+    /// the levels of every existing product asked for, as the locked rows showed them.
+    Refused(Vec<ProductLevel>),
+    /// The promotion had no redemptions left (or was deactivated meanwhile). Nothing changed.
+    PromotionExhausted,
+    /// The customer had used the promotion `max_per_customer` times. Nothing changed.
+    CustomerLimitReached,
 }
 
 /// One row of an order's history.
@@ -71,6 +97,10 @@ pub trait OrderTx {
     /// `actor` (the ledger says who moved stock, as it does for orders and adjustments).
     fn return_stock(&mut self, order: &Order, actor: Actor) -> Result<(), StoreError>;
 
+    /// Gives the order's promotion redemption back (the total and the customer's count), so the
+    /// code may be used again.
+    fn return_redemption(&mut self, order: &Order) -> Result<(), StoreError>;
+
     /// Records the event by its id. MUST return `false`, changing nothing, when the id was seen
     /// before — decided by a unique constraint, so concurrent copies cannot both pass.
     fn record_payment_event(&mut self, event: &PaymentEvent) -> Result<bool, StoreError>;
@@ -86,18 +116,29 @@ pub trait OrderStore: Send + Sync {
         work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
     ) -> Result<T, E>;
 
-    /// Places the order atomically, all lines or none: MUST lock the products in ascending id
-    /// order, check every line (product exists, is active, has the quantity) against the locked
-    /// rows, and only then take the stock, write the order at the products' current prices
-    /// (`unit_price` = price now, `line_total` = `unit_price` × quantity, total = exact sum; the
-    /// use case re-checks this arithmetic), its items, one `order` movement per line, the first
-    /// history row, and bind the idempotency key to the order.
-    fn place_order(
+    /// The snapshot placing or quoting an order prices from, read without locks: the lines'
+    /// products, the customer's pending orders, and the promotion and shipping option named.
+    fn placement_context(
         &self,
         customer: UserId,
         lines: &OrderLines,
+        promo_code: Option<&PromoCode>,
+        shipping_option: Option<&ShippingCode>,
+    ) -> Result<PlacementContext, StoreError>;
+
+    /// Reserves and records the order exactly as priced, all or nothing. MUST redeem the
+    /// promotion under its limits (total and per customer, exact under any concurrency), lock
+    /// the products in ascending id order, and check on the locked rows that each is active,
+    /// still at the priced `unit_price` and has the quantity; only if all of that holds, take
+    /// the stock and write the order with the priced figures, its items, one `order` movement
+    /// per line, the first history row and the idempotency binding. Otherwise change nothing
+    /// and say which guard failed. It decides nothing else: every figure comes from `priced`.
+    fn reserve(
+        &self,
+        customer: UserId,
+        priced: &PricedOrder,
         idempotency_key: Option<&str>,
-    ) -> Result<Placement, StoreError>;
+    ) -> Result<Reservation, StoreError>;
 
     fn order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
 
@@ -106,9 +147,6 @@ pub trait OrderStore: Send + Sync {
     fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError>;
 
     fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError>;
-
-    /// How many of the customer's orders are `pending` (placed and not yet paid or cancelled).
-    fn pending_orders(&self, customer: UserId) -> Result<u32, StoreError>;
 
     /// Up to `limit` pending orders placed before `placed_before`, oldest first.
     fn unpaid_orders(&self, placed_before: DateTime<Utc>, limit: usize) -> Result<Vec<OrderId>, StoreError>;

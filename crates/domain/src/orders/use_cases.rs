@@ -5,11 +5,17 @@ use crate::ids::{OrderId, ProductId, UserId};
 use crate::page::Page;
 use crate::store::StoreError;
 
-use super::lines::OrderLines;
+use chrono::{DateTime, Utc};
+
+use crate::promotions::{PromoRefusal, PromotionChoice};
+use crate::shipping::ShippingChoice;
+
 use super::order::Order;
 use super::payment::{self, PaymentEvent, PaymentOutcome};
-use super::ports::{OrderFilter, OrderStore, Placement, TransitionRecord};
+use super::ports::{OrderFilter, OrderStore, PlacementContext, Reservation, TransitionRecord};
 use super::pricing::{self, Shortage};
+use super::quote::{PricedOrder, PricingRefusal, price_order, should_reprice};
+use super::request::OrderRequest;
 
 use super::status::{Action, Actor, OrderStatus, TransitionError};
 
@@ -25,6 +31,14 @@ pub enum OrderError {
     InsufficientStock(Vec<Shortage>),
     #[error("you already have {limit} unpaid orders; pay or cancel one first")]
     TooManyPendingOrders { limit: u32 },
+    #[error("the promotion does not apply: {0}")]
+    PromoInvalid(PromoRefusal),
+    #[error("the promotion has no redemptions left")]
+    PromoExhausted,
+    #[error("no active shipping option has this code")]
+    UnknownShippingOption,
+    #[error("the order would cost {} now", .0.total_amount)]
+    PriceChanged(Box<PricedOrder>),
     #[error("cannot {action} an order that is {from}")]
     InvalidTransition {
         from: &'static str,
@@ -32,6 +46,17 @@ pub enum OrderError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<PricingRefusal> for OrderError {
+    fn from(refusal: PricingRefusal) -> Self {
+        match refusal {
+            PricingRefusal::UnknownProducts(ids) => OrderError::UnknownProducts(ids),
+            PricingRefusal::Promo(reason) => OrderError::PromoInvalid(reason),
+            PricingRefusal::PromoExhausted => OrderError::PromoExhausted,
+            PricingRefusal::UnknownShippingOption => OrderError::UnknownShippingOption,
+        }
+    }
 }
 
 impl From<TransitionError> for OrderError {
@@ -75,26 +100,94 @@ impl Viewer {
     }
 }
 
-/// All or nothing: every line reserved at this moment's prices and the order recorded, or
-/// nothing changed and the refusal explained (unknown products first, then every shortage).
-/// A customer holding `max_pending` unpaid orders places no more: one account must not be
-/// able to reserve the whole catalog.
+/// What the order would be right now, from the unlocked snapshot: prices, discounts, shipping,
+/// totals, and the lines the stock does not cover. Reserves and redeems nothing.
+pub fn quote_order(
+    store: &impl OrderStore,
+    customer: UserId,
+    request: &OrderRequest,
+    now: DateTime<Utc>,
+) -> Result<PricedOrder, OrderError> {
+    let context = store.placement_context(
+        customer,
+        &request.lines,
+        request.promo_code.as_ref(),
+        request.shipping_option.as_ref(),
+    )?;
+    price(request, &context, now)
+}
+
+fn price(
+    request: &OrderRequest,
+    context: &PlacementContext,
+    now: DateTime<Utc>,
+) -> Result<PricedOrder, OrderError> {
+    let promotion = request.promo_code.as_ref().map(|_| match &context.promotion {
+        Some((promotion, used)) => PromotionChoice::Found {
+            promotion,
+            customer_redemptions: *used,
+        },
+        None => PromotionChoice::Unknown,
+    });
+    let shipping = request
+        .shipping_option
+        .as_ref()
+        .map(|_| ShippingChoice::from(context.shipping_option.as_ref()));
+    Ok(price_order(
+        &request.lines,
+        &context.products,
+        promotion,
+        shipping,
+        now,
+    )?)
+}
+
+/// All or nothing. The domain prices the order from a snapshot; the store reserves it exactly as
+/// priced, guarding on the locked rows that nothing it relied on moved. A refusal is explained
+/// from what the guard saw (unknown products first, then every shortage); when only a price
+/// moved, the order is priced again, a few times at most. A customer holding `max_pending`
+/// unpaid orders places no more: one account must not be able to reserve the whole catalog.
 pub fn place_order(
     store: &impl OrderStore,
     customer: UserId,
-    lines: &OrderLines,
+    request: &OrderRequest,
     idempotency_key: Option<&str>,
     max_pending: u32,
+    now: DateTime<Utc>,
 ) -> Result<Order, OrderError> {
-    if store.pending_orders(customer)? >= max_pending {
-        return Err(OrderError::TooManyPendingOrders { limit: max_pending });
-    }
-    match store.place_order(customer, lines, idempotency_key)? {
-        Placement::Placed(order) if pricing::is_priced_exactly(&order) => Ok(order),
-        Placement::Placed(order) => {
-            Err(StoreError::Internal(format!("order {} was recorded with inexact figures", order.id)).into())
+    let mut reprices = 0;
+    loop {
+        let context = store.placement_context(
+            customer,
+            &request.lines,
+            request.promo_code.as_ref(),
+            request.shipping_option.as_ref(),
+        )?;
+        if context.pending_orders >= max_pending {
+            return Err(OrderError::TooManyPendingOrders { limit: max_pending });
         }
-        Placement::Refused(levels) => Err(pricing::refusal(lines, &levels)),
+        let priced = price(request, &context, now)?;
+        if request
+            .expected_total
+            .as_ref()
+            .is_some_and(|expected| *expected != priced.total_amount)
+        {
+            return Err(OrderError::PriceChanged(Box::new(priced)));
+        }
+        match store.reserve(customer, &priced, idempotency_key)? {
+            Reservation::Placed(order) => return Ok(*order),
+            Reservation::PromotionExhausted => return Err(OrderError::PromoExhausted),
+            Reservation::CustomerLimitReached => {
+                return Err(OrderError::PromoInvalid(PromoRefusal::CustomerLimit));
+            }
+            Reservation::Refused(levels) => match pricing::refusal(&request.lines, &levels) {
+                Some(refusal) => return Err(refusal),
+                None if should_reprice(reprices, true) => reprices += 1,
+                None => {
+                    return Err(StoreError::Unavailable("prices kept changing while placing".into()).into());
+                }
+            },
+        }
     }
 }
 
@@ -143,6 +236,10 @@ pub fn change_status(
         let actor = actor(&order);
         let next = order.status.apply(action, actor)?;
         if next == OrderStatus::Cancelled {
+            // The promotion's row is locked before the products', as when placing.
+            if order.promotion.is_some() {
+                tx.return_redemption(&order)?;
+            }
             tx.return_stock(&order, actor)?;
         }
         Ok(tx.record_transition(&order, next, actor, reason)?)
@@ -252,33 +349,49 @@ mod tests {
 
     use super::*;
     use crate::money::Money;
-    use crate::orders::order::OrderItem;
-    use crate::orders::ports::{MockOrderTx, OrderTx, StockLevel};
+    use crate::orders::lines::OrderLines;
+    use crate::orders::ports::{MockOrderTx, OrderTx, ProductLevel};
+    use crate::orders::quote::MAX_REPRICES;
+    use crate::orders::snapshot::ProductSnapshot;
+    use crate::promotions::PromoCode;
+    use crate::shipping::ShippingCode;
 
     /// Runs the work once against a mockall `OrderTx`, the way the Postgres store would inside
-    /// a transaction; records whether the work asked to commit.
+    /// a transaction. Placement reads `context` and answers the `reservations` in turn.
     struct OneTransaction {
         tx: std::sync::Mutex<MockOrderTx>,
-        committed: std::sync::Mutex<Option<bool>>,
-        /// What `place_order` answers.
-        placement: Option<Placement>,
-        /// What `pending_orders` answers.
-        pending: u32,
+        context: PlacementContext,
+        /// What `reserve` answers, first call first; none left panics.
+        reservations: std::sync::Mutex<Vec<Reservation>>,
+        reserved: std::sync::Mutex<Vec<PricedOrder>>,
     }
 
     impl OneTransaction {
         fn new(tx: MockOrderTx) -> Self {
             OneTransaction {
                 tx: std::sync::Mutex::new(tx),
-                committed: std::sync::Mutex::new(None),
-                placement: None,
-                pending: 0,
+                context: PlacementContext::default(),
+                reservations: std::sync::Mutex::new(Vec::new()),
+                reserved: std::sync::Mutex::new(Vec::new()),
             }
         }
 
-        fn placing(placement: Placement) -> Self {
+        /// A store whose snapshot has product 1 at 2.50 with `stock` units.
+        fn placing(stock: i32, reservations: Vec<Reservation>) -> Self {
             OneTransaction {
-                placement: Some(placement),
+                context: PlacementContext {
+                    products: vec![ProductSnapshot {
+                        id: ProductId(1),
+                        sku: "S".into(),
+                        name: "N".into(),
+                        category: None,
+                        price: Money::parse_price("2.50").unwrap(),
+                        active: true,
+                        stock,
+                    }],
+                    ..PlacementContext::default()
+                },
+                reservations: std::sync::Mutex::new(reservations.into_iter().rev().collect()),
                 ..OneTransaction::new(MockOrderTx::new())
             }
         }
@@ -290,12 +403,30 @@ mod tests {
             work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
         ) -> Result<T, E> {
             let mut tx = self.tx.lock().unwrap();
-            let result = work(&mut *tx);
-            *self.committed.lock().unwrap() = Some(result.is_ok());
-            result
+            work(&mut *tx)
         }
-        fn place_order(&self, _: UserId, _: &OrderLines, _: Option<&str>) -> Result<Placement, StoreError> {
-            Ok(self.placement.clone().expect("a placement for this test"))
+        fn placement_context(
+            &self,
+            _: UserId,
+            _: &OrderLines,
+            _: Option<&PromoCode>,
+            _: Option<&ShippingCode>,
+        ) -> Result<PlacementContext, StoreError> {
+            Ok(self.context.clone())
+        }
+        fn reserve(
+            &self,
+            _: UserId,
+            priced: &PricedOrder,
+            _: Option<&str>,
+        ) -> Result<Reservation, StoreError> {
+            self.reserved.lock().unwrap().push(priced.clone());
+            Ok(self
+                .reservations
+                .lock()
+                .unwrap()
+                .pop()
+                .expect("a reservation for this call"))
         }
         fn order(&self, _: OrderId) -> Result<Option<Order>, StoreError> {
             unimplemented!()
@@ -309,9 +440,6 @@ mod tests {
         fn unpaid_orders(&self, _: chrono::DateTime<Utc>, _: usize) -> Result<Vec<OrderId>, StoreError> {
             unimplemented!()
         }
-        fn pending_orders(&self, _: UserId) -> Result<u32, StoreError> {
-            Ok(self.pending)
-        }
     }
 
     fn order(status: OrderStatus, owner: i64, total: &str) -> Order {
@@ -320,7 +448,12 @@ mod tests {
             user_id: UserId(owner),
             status,
             currency: "USD".into(),
+            subtotal: Money::parse_amount(total).unwrap(),
+            discount_total: Money::zero(),
+            shipping_total: Money::zero(),
             total_amount: Money::parse_amount(total).unwrap(),
+            promotion: None,
+            shipping_option: None,
             items: vec![],
             created_at: Utc::now(),
             updated_at: Utc::now(),
@@ -331,82 +464,56 @@ mod tests {
         }
     }
 
+    fn two_of_product_one() -> OrderRequest {
+        OrderRequest::of_lines(OrderLines::parse(&[(1, 2)]).unwrap())
+    }
+
+    fn level(stock: i32, price: &str) -> ProductLevel {
+        ProductLevel {
+            product_id: ProductId(1),
+            price: Money::parse_price(price).unwrap(),
+            stock,
+            active: true,
+        }
+    }
+
     #[test]
     fn a_customer_holding_the_pending_limit_places_nothing() {
-        // No placement configured: reaching the store's placement would panic.
-        let store = OneTransaction {
-            pending: 3,
-            ..OneTransaction::new(MockOrderTx::new())
-        };
+        // No reservation configured: reaching the store's reservation would panic.
+        let mut store = OneTransaction::placing(10, vec![]);
+        store.context.pending_orders = 3;
 
-        let result = place_order(&store, UserId(4), &OrderLines::parse(&[(1, 2)]).unwrap(), None, 3);
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 3, Utc::now());
 
         assert_eq!(result, Err(OrderError::TooManyPendingOrders { limit: 3 }));
     }
 
     #[test]
-    fn a_placed_order_is_returned_when_its_figures_add_up() {
-        let mut placed = order(OrderStatus::Pending, 4, "5.00");
-        placed.items = vec![OrderItem {
-            product_id: ProductId(1),
-            sku: "S".into(),
-            name: "N".into(),
-            quantity: 2,
-            unit_price: Money::parse_price("2.50").unwrap(),
-            line_total: Money::parse_amount("5.00").unwrap(),
-        }];
-        let store = OneTransaction::placing(Placement::Placed(placed));
+    fn the_store_reserves_exactly_what_the_domain_priced() {
+        let placed = order(OrderStatus::Pending, 4, "5.00");
+        let store = OneTransaction::placing(10, vec![Reservation::Placed(Box::new(placed.clone()))]);
 
         let result = place_order(
             &store,
             UserId(4),
-            &OrderLines::parse(&[(1, 2)]).unwrap(),
+            &two_of_product_one(),
             Some("k1"),
             20,
+            Utc::now(),
         );
 
-        assert_eq!(result.map(|o| o.total_amount.to_string()), Ok("5.00".into()));
+        assert_eq!(result, Ok(placed));
+        let reserved = store.reserved.lock().unwrap();
+        assert_eq!(reserved.len(), 1);
+        assert_eq!(reserved[0].lines[0].unit_price.to_string(), "2.50");
+        assert_eq!(reserved[0].total_amount.to_string(), "5.00");
     }
 
     #[test]
-    fn an_order_recorded_with_inexact_figures_is_an_internal_error() {
-        let mut placed = order(OrderStatus::Pending, 4, "5.01");
-        placed.items = vec![OrderItem {
-            product_id: ProductId(1),
-            sku: "S".into(),
-            name: "N".into(),
-            quantity: 2,
-            unit_price: Money::parse_price("2.50").unwrap(),
-            line_total: Money::parse_amount("5.00").unwrap(),
-        }];
-        let store = OneTransaction::placing(Placement::Placed(placed));
+    fn a_refused_order_explains_every_shortage_from_what_the_guard_saw() {
+        let store = OneTransaction::placing(10, vec![Reservation::Refused(vec![level(1, "2.50")])]);
 
-        let result = place_order(
-            &store,
-            UserId(4),
-            &OrderLines::parse(&[(1, 2)]).unwrap(),
-            None,
-            20,
-        );
-
-        assert!(matches!(result, Err(OrderError::Store(StoreError::Internal(_)))));
-    }
-
-    #[test]
-    fn a_refused_order_explains_every_shortage() {
-        let store = OneTransaction::placing(Placement::Refused(vec![StockLevel {
-            product_id: ProductId(1),
-            stock: 1,
-            active: true,
-        }]));
-
-        let placed = place_order(
-            &store,
-            UserId(4),
-            &OrderLines::parse(&[(1, 2)]).unwrap(),
-            None,
-            20,
-        );
+        let placed = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
 
         assert_eq!(
             placed,
@@ -416,6 +523,67 @@ mod tests {
                 available: 1
             }]))
         );
+    }
+
+    #[test]
+    fn a_stale_snapshot_showing_no_stock_still_asks_the_guard() {
+        let placed = order(OrderStatus::Pending, 4, "5.00");
+        let store = OneTransaction::placing(0, vec![Reservation::Placed(Box::new(placed.clone()))]);
+
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
+
+        assert_eq!(result, Ok(placed), "stock came back since the snapshot");
+    }
+
+    #[test]
+    fn a_moved_price_is_priced_again_a_few_times_at_most() {
+        let moved = || Reservation::Refused(vec![level(10, "2.60")]);
+        let store = OneTransaction::placing(10, vec![moved(), moved(), moved(), moved()]);
+
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
+
+        assert!(
+            matches!(result, Err(OrderError::Store(StoreError::Unavailable(_)))),
+            "{result:?}"
+        );
+        assert_eq!(store.reserved.lock().unwrap().len(), 1 + MAX_REPRICES as usize);
+    }
+
+    #[test]
+    fn an_expected_total_that_differs_is_price_changed_with_the_quote_and_reserves_nothing() {
+        let store = OneTransaction::placing(10, vec![]);
+        let request = OrderRequest {
+            expected_total: Some(Money::parse_amount("4.00").unwrap()),
+            ..two_of_product_one()
+        };
+
+        let result = place_order(&store, UserId(4), &request, None, 20, Utc::now());
+
+        match result {
+            Err(OrderError::PriceChanged(quote)) => assert_eq!(quote.total_amount.to_string(), "5.00"),
+            other => panic!("{other:?}"),
+        }
+        assert!(store.reserved.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_exhausted_promotion_at_the_guard_is_promo_exhausted() {
+        let store = OneTransaction::placing(10, vec![Reservation::PromotionExhausted]);
+
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
+
+        assert_eq!(result, Err(OrderError::PromoExhausted));
+    }
+
+    #[test]
+    fn a_quote_shows_shortages_instead_of_refusing() {
+        let store = OneTransaction::placing(1, vec![]);
+
+        let quote = quote_order(&store, UserId(4), &two_of_product_one(), Utc::now()).unwrap();
+
+        assert_eq!(quote.shortages.len(), 1);
+        assert_eq!(quote.total_amount.to_string(), "5.00");
+        assert!(store.reserved.lock().unwrap().is_empty());
     }
 
     #[test]

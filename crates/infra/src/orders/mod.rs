@@ -1,5 +1,6 @@
 //! The order store on Postgres: transactions for the use cases, and constant-query reads.
 
+mod context;
 mod placement;
 mod rows;
 mod tx;
@@ -9,7 +10,11 @@ use std::cell::Cell;
 use diesel::prelude::*;
 use domain::ids::{OrderId, UserId};
 use domain::orders::ports::TransitionRecord;
-use domain::orders::{OrderFilter, OrderLines, OrderStatus, OrderStore, OrderTx, Placement};
+use domain::orders::{
+    OrderFilter, OrderLines, OrderStatus, OrderStore, OrderTx, PlacementContext, PricedOrder, Reservation,
+};
+use domain::promotions::PromoCode;
+use domain::shipping::ShippingCode;
 use domain::store::StoreError;
 
 use crate::pool::{PgPool, checkout};
@@ -86,18 +91,29 @@ impl OrderStore for PgOrders {
         }
     }
 
-    fn place_order(
+    fn placement_context(
         &self,
         customer: UserId,
         lines: &OrderLines,
-        idempotency_key: Option<&str>,
-    ) -> Result<Placement, StoreError> {
+        promo_code: Option<&PromoCode>,
+        shipping_option: Option<&ShippingCode>,
+    ) -> Result<PlacementContext, StoreError> {
         let mut conn = checkout(&self.pool)?;
-        let statement = placement::PlaceOrder::new(customer, &self.currency, lines, idempotency_key);
+        context::read(&mut conn, customer, lines, promo_code, shipping_option)
+    }
+
+    fn reserve(
+        &self,
+        customer: UserId,
+        priced: &PricedOrder,
+        idempotency_key: Option<&str>,
+    ) -> Result<Reservation, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        let statement = placement::Reserve::new(customer, &self.currency, priced, idempotency_key);
         let mut attempt = 1;
         loop {
             match statement.run(&mut conn) {
-                Ok(placement) => return Ok(placement),
+                Ok(reservation) => return Ok(reservation),
                 Err(e) if is_transient_conflict(&e) && attempt < MAX_ATTEMPTS => attempt += 1,
                 Err(e) => return Err(store_error(e)),
             }
@@ -153,18 +169,6 @@ impl OrderStore for PgOrders {
             .load(&mut conn)
             .map_err(store_error)?;
         Ok(rows::assemble(page, items))
-    }
-
-    fn pending_orders(&self, customer: UserId) -> Result<u32, StoreError> {
-        let mut conn = checkout(&self.pool)?;
-        // Served by orders_user_idx; a customer's pending orders are few by this very limit.
-        orders::table
-            .filter(orders::user_id.eq(customer.0))
-            .filter(orders::status.eq(OrderStatus::Pending.as_str()))
-            .count()
-            .get_result::<i64>(&mut conn)
-            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-            .map_err(store_error)
     }
 
     fn unpaid_orders(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use domain::ids::{OrderId, ProductId, UserId};
+use domain::ids::{OrderId, ProductId, PromotionId, UserId};
 use domain::money::Money;
 use domain::orders::{Order, OrderItem, OrderStatus};
 
@@ -26,6 +26,13 @@ pub struct OrderRow {
     pub shipped_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// Set on every order: migration 000007 filled the older ones, and a CHECK holds it.
+    pub subtotal: Option<BigDecimal>,
+    pub discount_total: BigDecimal,
+    pub shipping_total: BigDecimal,
+    pub promotion_id: Option<i64>,
+    pub promo_code: Option<String>,
+    pub shipping_option: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Debug)]
@@ -39,6 +46,7 @@ pub struct ItemRow {
     pub quantity: i32,
     pub unit_price: BigDecimal,
     pub line_total: BigDecimal,
+    pub discount: BigDecimal,
 }
 
 impl ItemRow {
@@ -50,6 +58,7 @@ impl ItemRow {
             quantity: self.quantity,
             unit_price: Money::from_stored(self.unit_price),
             line_total: Money::from_stored(self.line_total),
+            discount: Money::from_stored(self.discount),
         }
     }
 }
@@ -62,7 +71,14 @@ impl OrderRow {
             // The column's CHECK admits only known statuses.
             status: OrderStatus::parse(&self.status).unwrap_or(OrderStatus::Pending),
             currency: self.currency,
+            subtotal: Money::from_stored(self.subtotal.unwrap_or_else(|| self.total_amount.clone())),
+            discount_total: Money::from_stored(self.discount_total),
+            shipping_total: Money::from_stored(self.shipping_total),
             total_amount: Money::from_stored(self.total_amount),
+            promotion: self
+                .promotion_id
+                .map(|id| (PromotionId(id), self.promo_code.unwrap_or_default())),
+            shipping_option: self.shipping_option,
             items,
             created_at: self.created_at,
             updated_at: self.updated_at,

@@ -45,6 +45,15 @@ WITH returned AS (
 INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock, actor_id)
 SELECT id, quantity, 'cancellation', $1::text, stock, $3 FROM returned";
 
+/// Gives a cancelled order's redemption back: the promotion's total and the customer's count, in
+/// the order a placement locks them (promotion, then customer, then products).
+const RETURN_REDEMPTION: &str = "
+WITH total AS (
+    UPDATE promotions SET redemptions = redemptions - 1 WHERE id = $1 AND redemptions > 0 RETURNING id
+)
+UPDATE promotion_customers SET redemptions = redemptions - 1
+ WHERE promotion_id = $1 AND user_id = $2 AND redemptions > 0 AND EXISTS (SELECT 1 FROM total)";
+
 impl OrderTx for PgOrderTx<'_> {
     fn lock_order(&mut self, id: OrderId) -> Result<Option<Order>, StoreError> {
         let row: Option<OrderRow> = orders::table
@@ -117,6 +126,18 @@ impl OrderTx for PgOrderTx<'_> {
             .bind::<BigInt, _>(order.id.0)
             .bind::<Array<BigInt>, _>(&ids)
             .bind::<Nullable<BigInt>, _>(actor.id().map(|a| a.0))
+            .execute(self.conn)
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
+    fn return_redemption(&mut self, order: &Order) -> Result<(), StoreError> {
+        let Some((promotion, _)) = &order.promotion else {
+            return Ok(());
+        };
+        sql_query(RETURN_REDEMPTION)
+            .bind::<BigInt, _>(promotion.0)
+            .bind::<BigInt, _>(order.user_id.0)
             .execute(self.conn)
             .map_err(|e| self.fail(e))?;
         Ok(())

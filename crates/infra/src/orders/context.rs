@@ -1,0 +1,119 @@
+//! The snapshot an order is priced from, read without locks: the lines' products and the
+//! customer's pending orders in one statement, then the promotion and shipping option named.
+
+use bigdecimal::BigDecimal;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Numeric, Text};
+use domain::ids::{ProductId, UserId};
+use domain::money::Money;
+use domain::orders::{OrderLines, PlacementContext, ProductSnapshot};
+use domain::promotions::PromoCode;
+use domain::shipping::ShippingCode;
+use domain::store::StoreError;
+
+use crate::promotions::rows::PromotionRow;
+use crate::schema::{promotion_customers, promotions, shipping_options};
+use crate::shipping::rows::ShippingOptionRow;
+use crate::store_error::store_error;
+
+/// One row per existing product asked for, each with the customer's pending orders; a single
+/// row of NULLs beside the count when none exists.
+const SNAPSHOT: &str = "
+SELECT c.pending, p.id, p.sku, p.name, p.category, p.price, p.active, p.stock
+  FROM (SELECT count(*)::int AS pending FROM orders WHERE user_id = $1 AND status = 'pending') AS c
+  LEFT JOIN products p ON p.id = ANY($2)
+ ORDER BY p.id";
+
+#[derive(QueryableByName)]
+struct SnapshotRow {
+    #[diesel(sql_type = Integer)]
+    pending: i32,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    sku: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    category: Option<String>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    price: Option<BigDecimal>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    active: Option<bool>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    stock: Option<i32>,
+}
+
+impl SnapshotRow {
+    fn into_snapshot(self) -> Option<ProductSnapshot> {
+        Some(ProductSnapshot {
+            id: ProductId(self.id?),
+            sku: self.sku?,
+            name: self.name?,
+            category: self.category,
+            price: Money::from_stored(self.price?),
+            active: self.active?,
+            stock: self.stock?,
+        })
+    }
+}
+
+pub fn read(
+    conn: &mut PgConnection,
+    customer: UserId,
+    lines: &OrderLines,
+    promo_code: Option<&PromoCode>,
+    shipping_option: Option<&ShippingCode>,
+) -> Result<PlacementContext, StoreError> {
+    let ids: Vec<i64> = lines.iter().map(|line| line.product_id.0).collect();
+    let rows: Vec<SnapshotRow> = diesel::sql_query(SNAPSHOT)
+        .bind::<BigInt, _>(customer.0)
+        .bind::<Array<BigInt>, _>(&ids)
+        .load(conn)
+        .map_err(store_error)?;
+    let pending_orders = rows
+        .first()
+        .map_or(0, |row| u32::try_from(row.pending).unwrap_or(0));
+    let products = rows.into_iter().filter_map(SnapshotRow::into_snapshot).collect();
+
+    let promotion = match promo_code {
+        None => None,
+        Some(code) => promotions::table
+            .filter(promotions::code.eq(code.as_str()))
+            .left_join(
+                promotion_customers::table.on(promotion_customers::promotion_id
+                    .eq(promotions::id)
+                    .and(promotion_customers::user_id.eq(customer.0))),
+            )
+            .select((
+                PromotionRow::as_select(),
+                promotion_customers::redemptions.nullable(),
+            ))
+            .first::<(PromotionRow, Option<i32>)>(conn)
+            .optional()
+            .map_err(store_error)?
+            .map(|(row, used)| {
+                let used = u32::try_from(used.unwrap_or(0)).unwrap_or(0);
+                row.into_promotion().map(|promotion| (promotion, used))
+            })
+            .transpose()?,
+    };
+    let shipping_option = match shipping_option {
+        None => None,
+        Some(code) => shipping_options::table
+            .find(code.as_str())
+            .select(ShippingOptionRow::as_select())
+            .first(conn)
+            .optional()
+            .map_err(store_error)?
+            .map(ShippingOptionRow::into_option)
+            .transpose()?,
+    };
+    Ok(PlacementContext {
+        products,
+        pending_orders,
+        promotion,
+        shipping_option,
+    })
+}

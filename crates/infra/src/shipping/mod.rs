@@ -1,0 +1,3 @@
+//! Shipping options on Postgres.
+
+pub mod rows;
