@@ -17,7 +17,7 @@ use crate::limits::rate_limit;
 use crate::ops::openapi::{self, ApiDoc};
 use crate::ops::{health, metrics};
 use crate::state::AppState;
-use crate::{accounts, catalog, orders, payments};
+use crate::{accounts, catalog, orders, payments, promotions, shipping};
 
 /// The complete OpenAPI document, as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -36,6 +36,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     accounts::handlers::routes(cfg);
     catalog::handlers::routes(cfg);
     orders::handlers::routes(cfg);
+    promotions::handlers::routes(cfg);
+    shipping::handlers::routes(cfg);
     cfg.service(payments::handler::payment_webhook);
 }
 

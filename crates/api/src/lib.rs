@@ -12,4 +12,6 @@ pub mod limits;
 pub mod ops;
 pub mod orders;
 pub mod payments;
+pub mod promotions;
+pub mod shipping;
 pub mod state;

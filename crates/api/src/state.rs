@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use domain::ids::UserId;
-use infra::{PgAccounts, PgCatalog, PgIdempotency, PgOrders, PgPool};
+use infra::{PgAccounts, PgCatalog, PgIdempotency, PgOrders, PgPool, PgPromotions, PgShippingOptions};
 
 use crate::auth::password_hashing::Argon2Hasher;
 use crate::auth::standing::{self, Standings};
@@ -20,6 +20,8 @@ pub struct AppState {
     pub accounts: PgAccounts,
     pub orders: PgOrders,
     pub idempotency: PgIdempotency,
+    pub promotions: PgPromotions,
+    pub shipping: PgShippingOptions,
     pub payment_secrets: Vec<Vec<u8>>,
     pub hasher: Argon2Hasher,
     pub hashing: HashingGate,
@@ -81,6 +83,8 @@ impl AppState {
             accounts,
             orders: PgOrders::new(pool.clone(), &config.currency),
             idempotency: PgIdempotency::new(pool.clone()),
+            promotions: PgPromotions::new(pool.clone()),
+            shipping: PgShippingOptions::new(pool.clone()),
             payment_secrets: config.payment_webhook_secrets,
             hasher: Argon2Hasher::new(),
             hashing: config.hashing,

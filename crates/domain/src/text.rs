@@ -79,6 +79,10 @@ text_type!(
     PersonName, max = 100, allow_empty = false, multiline = false
 );
 text_type!(
+    /// A shipping option as customers see it at checkout: 1..=100 characters.
+    ShippingName, max = 100, allow_empty = false, multiline = false
+);
+text_type!(
     /// Why staff adjusted stock: 1..=200 characters.
     AdjustmentReason, max = 200, allow_empty = false, multiline = false
 );

@@ -20,3 +20,5 @@ pub use catalog::PgCatalog;
 pub use idempotency::PgIdempotency;
 pub use orders::PgOrders;
 pub use pool::{PgPool, connect};
+pub use promotions::PgPromotions;
+pub use shipping::PgShippingOptions;

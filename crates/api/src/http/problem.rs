@@ -349,6 +349,47 @@ impl From<domain::orders::OrderError> for ApiError {
     }
 }
 
+fn code_taken(detail: String) -> ApiError {
+    ApiError::Conflict {
+        code: "code_taken",
+        title: "Code taken",
+        detail,
+        extra: None,
+    }
+}
+
+impl From<domain::promotions::PromotionError> for ApiError {
+    fn from(error: domain::promotions::PromotionError) -> Self {
+        use domain::promotions::PromotionError;
+        match error {
+            PromotionError::CodeTaken => code_taken(error.to_string()),
+            PromotionError::NotFound => ApiError::NotFound,
+            PromotionError::EmptyWindow => {
+                let mut errors = FieldErrors::default();
+                errors.add("ends_at", "range", error.to_string());
+                ApiError::Validation(errors)
+            }
+            PromotionError::ZeroDiscount => {
+                let mut errors = FieldErrors::default();
+                errors.add("value", "range", error.to_string());
+                ApiError::Validation(errors)
+            }
+            PromotionError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<domain::shipping::ShippingError> for ApiError {
+    fn from(error: domain::shipping::ShippingError) -> Self {
+        use domain::shipping::ShippingError;
+        match error {
+            ShippingError::CodeTaken => code_taken(error.to_string()),
+            ShippingError::NotFound => ApiError::NotFound,
+            ShippingError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<domain::idempotency::IdempotencyKeyError> for ApiError {
     fn from(error: domain::idempotency::IdempotencyKeyError) -> Self {
         let mut errors = FieldErrors::default();

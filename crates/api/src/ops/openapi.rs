@@ -60,6 +60,8 @@ impl Modify for BearerAuth {
         (name = "accounts", description = "Registration, tokens, the signed-in user"),
         (name = "products", description = "The catalog and its stock ledger"),
         (name = "orders", description = "Placing orders and their lifecycle"),
+        (name = "promotions", description = "Discount codes (staff)"),
+        (name = "shipping", description = "Shipping options"),
         (name = "payments", description = "The payment provider's webhook"),
         (name = "operations", description = "Health and readiness"),
     )

@@ -15,4 +15,5 @@ mod outage;
 mod payments;
 mod process;
 mod products;
+mod promotions;
 mod statement_counts;

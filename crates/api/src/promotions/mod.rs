@@ -1,0 +1,5 @@
+//! Promotions over HTTP (staff): create, list, look, change.
+
+pub mod handlers;
+pub mod requests;
+pub mod views;
