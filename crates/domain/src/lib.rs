@@ -16,3 +16,8 @@ pub mod shipping;
 pub mod sku;
 pub mod store;
 pub mod text;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeExamples;
