@@ -139,6 +139,7 @@ diesel::table! {
         response_body -> Nullable<Bytea>,
         created_at -> Timestamptz,
         completed_at -> Nullable<Timestamptz>,
+        claim_token -> Nullable<Int8>,
     }
 }
 

@@ -118,7 +118,7 @@ pub async fn list_orders(
     let filter = params.into_inner().parse(&state.cursors)?;
     let orders = state.orders.clone();
     let page = blocking::run(move || use_cases::list_orders(&orders, filter, viewer(caller))).await?;
-    let next = page.next.map(|id| state.cursors.encode(&id.0));
+    let next = page.next.map(|key| state.cursors.encode(&key));
     let items: Vec<OrderView> = page.items.into_iter().map(Into::into).collect();
     Ok(page::respond(&req, items, next))
 }

@@ -1,12 +1,15 @@
 //! Placing an order under an `Idempotency-Key`: claim the key (a unique insert decides among
 //! concurrent duplicates, on any instance), execute once, save the answer, replay it after.
-//! A keyed request comes with the fingerprint of its body, to tell a retry from a reuse.
+//! A keyed request comes with the fingerprint of its body, to tell a retry from a reuse. The
+//! claim's token goes with every write under the key, so a request whose claim was taken over
+//! (it stalled past the takeover) places, saves and releases nothing.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError as _};
-use domain::idempotency::{Claim, IdempotencyKey, IdempotencyStore};
+use domain::idempotency::{Claim, ClaimedKey, IdempotencyKey, IdempotencyStore, StoredAnswer};
 use domain::ids::UserId;
+use domain::orders::use_cases::Placement;
 use domain::orders::{OrderRequest, use_cases};
 
 use super::views::OrderView;
@@ -48,27 +51,32 @@ async fn place_now(
     state: &AppState,
     customer: UserId,
     request: OrderRequest,
-    key: Option<IdempotencyKey>,
+    claimed: Option<ClaimedKey>,
 ) -> Result<OrderView, ApiError> {
     let orders = state.orders.clone();
     let max_pending = state.max_pending_orders;
-    let order = blocking::run(move || {
+    let placement = blocking::run(move || {
         use_cases::place_order(
             &orders,
             customer,
             &request,
-            key.as_ref().map(IdempotencyKey::as_str),
+            claimed.as_ref(),
             max_pending,
             chrono::Utc::now(),
         )
     })
-    .await;
-    match &order {
+    .await
+    .and_then(|placement| match placement {
+        Placement::Placed(order) => Ok(*order),
+        // The key's latest claim answers for it: a retry gets that answer.
+        Placement::ClaimLost => Err(ApiError::IdempotencyInFlight),
+    });
+    match &placement {
         Ok(_) => metrics::order_placed(),
         Err(refusal) if refusal.status_code().is_client_error() => metrics::order_refused(refusal.code()),
         Err(_) => {}
     }
-    Ok(order?.into())
+    Ok(placement?.into())
 }
 
 pub async fn place(
@@ -85,31 +93,37 @@ pub async fn place(
     let store = state.idempotency.clone();
     let claim_key = key.clone();
     let claim = blocking::run(move || store.claim(customer, &claim_key, &fingerprint)).await?;
-    let outcome = match claim {
-        Claim::Replay { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (claimed, outcome) = match claim {
+        Claim::Replay(answer) => {
+            let status = StatusCode::from_u16(answer.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let location = status.is_success().then(|| {
-                serde_json::from_slice::<serde_json::Value>(&body)
+                serde_json::from_slice::<serde_json::Value>(&answer.body)
                     .ok()
                     .and_then(|v| v["id"].as_i64())
                     .map(|id| format!("/v1/orders/{id}"))
             });
-            return Ok(respond(status, body, location.flatten(), true));
+            return Ok(respond(status, answer.body, location.flatten(), true));
         }
         Claim::InFlight => return Err(ApiError::IdempotencyInFlight),
         Claim::Reused => return Err(ApiError::IdempotencyKeyReused),
-        // An earlier attempt placed the order and died before saving the answer: answer now.
-        Claim::Placed(order_id) => {
+        // An earlier attempt placed the order but its answer was never saved (it died, or lost
+        // its connection after the commit): answer with that order now.
+        Claim::Placed(order_id, token) => {
             let orders = state.orders.clone();
             let viewer = use_cases::Viewer {
                 user_id: customer,
                 role: domain::accounts::Role::Customer,
             };
-            blocking::run(move || use_cases::order_details(&orders, order_id, viewer))
+            let order = blocking::run(move || use_cases::order_details(&orders, order_id, viewer))
                 .await
-                .map(OrderView::from)
+                .map(OrderView::from);
+            (ClaimedKey { key, token }, order)
         }
-        Claim::Execute => place_now(state, customer, request, Some(key.clone())).await,
+        Claim::Execute(token) => {
+            let claimed = ClaimedKey { key, token };
+            let order = place_now(state, customer, request, Some(claimed.clone())).await;
+            (claimed, order)
+        }
     };
 
     let (status, body, location) = match outcome {
@@ -119,6 +133,8 @@ pub async fn place(
         }
         // The store failed, or the customer must first pay or cancel an order: nothing was
         // decided about this request, so the client may retry with the same key.
+        // The store keeps the key if an order was bound to it after all (the commit went
+        // through, its answer did not): the retry then answers with that order.
         Err(
             error @ (ApiError::Unavailable
             | ApiError::Internal(_)
@@ -128,9 +144,11 @@ pub async fn place(
             }),
         ) => {
             let store = state.idempotency.clone();
-            let _ = blocking::run(move || store.release(customer, &key)).await;
+            let _ = blocking::run(move || store.release(customer, &claimed)).await;
             return Err(error);
         }
+        // The claim was taken over: the key is no longer ours to save or release.
+        Err(error @ ApiError::IdempotencyInFlight) => return Err(error),
         // A decided refusal (e.g. insufficient stock) is saved and replayed like a success.
         Err(error) => {
             use actix_web::ResponseError;
@@ -142,7 +160,10 @@ pub async fn place(
         }
     };
     let store = state.idempotency.clone();
-    let saved = body.clone();
-    blocking::run(move || store.complete(customer, &key, status.as_u16(), &saved)).await?;
+    let answer = StoredAnswer {
+        code: status.as_u16(),
+        body: body.clone(),
+    };
+    blocking::run(move || store.complete(customer, &claimed, &answer)).await?;
     Ok(respond(status, body, location, false))
 }

@@ -3,6 +3,7 @@
 use domain::field_errors::FieldErrors;
 use domain::ids::{OrderId, UserId};
 use domain::money::Money;
+use domain::orders::ports::OrderKey;
 use domain::orders::{OrderFilter, OrderLines, OrderRequest, OrderStatus};
 use domain::page::Limit;
 use domain::promotions::PromoCode;
@@ -154,11 +155,7 @@ impl ListOrdersParams {
             .and_then(|n| errors.check("limit", Limit::new(n)))
             .unwrap_or_default();
         query::finish(errors)?;
-        let before = self
-            .cursor
-            .map(|c| cursors.decode::<i64>(&c))
-            .transpose()?
-            .map(OrderId);
+        let before = self.cursor.map(|c| cursors.decode::<OrderKey>(&c)).transpose()?;
         Ok(OrderFilter {
             user_id,
             status,

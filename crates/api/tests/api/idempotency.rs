@@ -1,5 +1,11 @@
-//! `Idempotency-Key` on order placement: replays, reuse, scope and concurrent duplicates.
+//! `Idempotency-Key` on order placement: replays, reuse, scope, concurrent duplicates, and the
+//! two ways a key once placed two orders: a release after a commit whose answer was lost, and a
+//! stalled request placing after its claim was taken over.
 
+use api::orders::requests::PlaceOrderRequest;
+use domain::idempotency::{Claim, ClaimToken, ClaimedKey, IdempotencyKey, IdempotencyStore, StoredAnswer};
+use domain::orders::use_cases::{self, Placement};
+use domain::orders::{OrderLines, OrderRequest, OrderStore, Reservation};
 use futures::future::join_all;
 use serde_json::{Value, json};
 
@@ -171,9 +177,140 @@ async fn expired_keys_are_purged() {
     .await;
     app.count("WITH aged AS (UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'old' RETURNING 1) SELECT count(*) AS n FROM aged");
 
-    use domain::idempotency::IdempotencyStore;
     let purged = app.state.idempotency.purge_expired().unwrap();
 
     assert_eq!(purged, 1);
     assert_eq!(app.count("SELECT count(*) AS n FROM idempotency_keys"), 1);
+}
+
+/// The claim a request holds on `key` now, as the store's latest token says.
+fn current_claim(app: &crate::helpers::TestApp, key: &str) -> ClaimedKey {
+    let token = app.count(&format!(
+        "SELECT claim_token AS n FROM idempotency_keys WHERE key = '{key}'"
+    ));
+    ClaimedKey {
+        key: IdempotencyKey::parse(key).unwrap(),
+        token: ClaimToken(token),
+    }
+}
+
+#[tokio::test]
+async fn a_key_bound_to_an_order_is_never_released_and_the_retry_answers_with_that_order() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let (ada, customer) = app.account("ada@example.com", domain::accounts::Role::Customer);
+    let product = app.create_product(&staff, "I-7", "5.00", 10).await["id"]
+        .as_i64()
+        .unwrap();
+    let body = json!({"items": [{"product_id": product, "quantity": 1}]});
+    let first: Value = place(&app, &customer, "lost", &body).await.json().await.unwrap();
+    // The connection was lost after the commit: the order and its binding are there, the
+    // answer was never saved, and the request failed as the store being unavailable.
+    app.count(
+        "WITH lost AS (UPDATE idempotency_keys SET response_status = NULL, response_body = NULL, \
+         completed_at = NULL RETURNING 1) SELECT count(*) AS n FROM lost",
+    );
+    let failed = current_claim(&app, "lost");
+
+    app.state.idempotency.release(ada.id, &failed).unwrap();
+
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM idempotency_keys WHERE order_id IS NOT NULL"),
+        1,
+        "the key bound to the order is kept"
+    );
+    let retry = place(&app, &customer, "lost", &body).await;
+    assert_eq!(retry.status(), 201);
+    assert_eq!(
+        retry.headers()["location"],
+        format!("/v1/orders/{}", first["id"]).as_str()
+    );
+    assert_eq!(retry.json::<Value>().await.unwrap()["id"], first["id"]);
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 1);
+    assert_eq!(app.stock_and_ledger(product), (9, 9));
+    let again = place(&app, &customer, "lost", &body).await;
+    assert_eq!(
+        again.headers()["idempotent-replayed"],
+        "true",
+        "the answer is saved now"
+    );
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+}
+
+#[tokio::test]
+async fn a_takeover_fences_the_stalled_first_request_out_of_placing_saving_and_releasing() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let (ada, customer) = app.account("ada@example.com", domain::accounts::Role::Customer);
+    let product = app.create_product(&staff, "I-8", "5.00", 10).await["id"]
+        .as_i64()
+        .unwrap();
+    let other = app.create_product(&staff, "I-9", "3.00", 10).await["id"]
+        .as_i64()
+        .unwrap();
+    let body = json!({"items": [{"product_id": product, "quantity": 1}]});
+    let request: PlaceOrderRequest = serde_json::from_value(body.clone()).unwrap();
+    let key = IdempotencyKey::parse("stall").unwrap();
+    // The first request claims the key, then stalls past the 60 s after which a claim counts
+    // as abandoned.
+    let Claim::Execute(stalled_token) = app
+        .state
+        .idempotency
+        .claim(ada.id, &key, &request.fingerprint())
+        .unwrap()
+    else {
+        panic!("the first claim executes");
+    };
+    let stalled = ClaimedKey {
+        key,
+        token: stalled_token,
+    };
+    app.count(
+        "WITH aged AS (UPDATE idempotency_keys SET created_at = now() - interval '61 seconds' \
+         RETURNING 1) SELECT count(*) AS n FROM aged",
+    );
+    let taken_over = place(&app, &customer, "stall", &body).await;
+    assert_eq!(taken_over.status(), 201);
+    assert!(taken_over.headers().get("idempotent-replayed").is_none());
+    let order = taken_over.json::<Value>().await.unwrap()["id"].clone();
+    let before = app.snapshot();
+
+    // The stalled request wakes up and places with its old token: one line (both placing
+    // statements), two lines (the general one), and through the use case.
+    let orders = &app.state.orders;
+    let now = chrono::Utc::now();
+    for lines in [vec![(product, 1)], vec![(product, 1), (other, 2)]] {
+        let request = OrderRequest::of_lines(OrderLines::parse(&lines).unwrap());
+        let priced = use_cases::quote_order(orders, ada.id, &request, now).unwrap();
+        let reservation = orders.reserve(ada.id, &priced, Some(&stalled)).unwrap();
+        assert_eq!(reservation, Reservation::Fenced, "{lines:?}");
+    }
+    let placement = use_cases::place_order(
+        orders,
+        ada.id,
+        &request.parse().unwrap(),
+        Some(&stalled),
+        100,
+        now,
+    )
+    .unwrap();
+    assert_eq!(placement, Placement::ClaimLost);
+    // …and fails as the store being unavailable, or answers: neither touches the key now.
+    app.state.idempotency.release(ada.id, &stalled).unwrap();
+    let stale_answer = StoredAnswer {
+        code: 503,
+        body: b"stale".to_vec(),
+    };
+    app.state
+        .idempotency
+        .complete(ada.id, &stalled, &stale_answer)
+        .unwrap();
+
+    assert_eq!(app.snapshot(), before, "the stalled request wrote nothing");
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 1);
+    assert_eq!(app.stock_and_ledger(product), (9, 9));
+    let retry = place(&app, &customer, "stall", &body).await;
+    assert_eq!(retry.status(), 201);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(retry.json::<Value>().await.unwrap()["id"], order);
 }

@@ -278,9 +278,22 @@ async fn customers_list_their_own_orders_and_staff_filter_everyones() {
             .collect()
     };
 
-    let adas = ids(json_body(app.get("/v1/orders", Some(&ada)).await).await);
+    let adas = json_body(app.get("/v1/orders", Some(&ada)).await).await;
+    let shown: Vec<(chrono::DateTime<chrono::Utc>, i64)> = adas["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let at = serde_json::from_value(o["created_at"].clone()).unwrap();
+            (at, o["id"].as_i64().unwrap())
+        })
+        .collect();
+    assert!(
+        shown.windows(2).all(|w| w[0] > w[1]),
+        "newest first: by created_at, then id"
+    );
+    let adas = ids(adas);
     assert_eq!(adas.len(), 3);
-    assert!(adas.windows(2).all(|w| w[0] > w[1]), "newest first");
     let smuggled = ids(json_body(app.get("/v1/orders?user_id=999", Some(&eve)).await).await);
     assert_eq!(
         smuggled.len(),

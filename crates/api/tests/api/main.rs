@@ -10,6 +10,7 @@ mod helpers;
 mod idempotency;
 mod lifecycle;
 mod operations;
+mod order_list;
 mod orders;
 mod outage;
 mod payments;

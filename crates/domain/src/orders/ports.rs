@@ -4,6 +4,9 @@
 
 use chrono::{DateTime, Utc};
 
+use serde::{Deserialize, Serialize};
+
+use crate::idempotency::ClaimedKey;
 use crate::ids::{OrderId, ProductId, UserId};
 use crate::page::Limit;
 use crate::store::StoreError;
@@ -55,6 +58,9 @@ pub enum Reservation {
     PromotionExhausted,
     /// The customer had used the promotion `max_per_customer` times. Nothing changed.
     CustomerLimitReached,
+    /// The Idempotency-Key was claimed anew (taken over by a retry, or released) since this
+    /// request claimed it. Nothing changed: the key's latest claim answers for it.
+    Fenced,
 }
 
 /// One row of an order's history.
@@ -72,9 +78,28 @@ pub struct TransitionRecord {
 pub struct OrderFilter {
     pub user_id: Option<UserId>,
     pub status: Option<OrderStatus>,
-    /// Newest first: orders with ids below this one.
-    pub before: Option<OrderId>,
+    /// Newest first: orders placed before this position.
+    pub before: Option<OrderKey>,
     pub limit: Limit,
+}
+
+/// Where a page of orders ended. Newest first means by `created_at`, the time the order shows,
+/// ties broken by id: an id is taken when the order is written, `created_at` when its
+/// transaction began, so under concurrent placement the two orders can disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderKey {
+    pub created_at: DateTime<Utc>,
+    pub id: OrderId,
+}
+
+impl OrderKey {
+    pub fn of(order: &Order) -> OrderKey {
+        OrderKey {
+            created_at: order.created_at,
+            id: order.id,
+        }
+    }
 }
 
 /// The steps of order use cases, inside one transaction.
@@ -133,17 +158,19 @@ pub trait OrderStore: Send + Sync {
     /// the stock and write the order with the priced figures, its items, one `order` movement
     /// per line, the first history row and the idempotency binding. Otherwise change nothing
     /// and say which guard failed. It decides nothing else: every figure comes from `priced`.
+    /// Under a claimed key it MUST write nothing (`Fenced`) unless the key's latest claim is
+    /// `claimed`, checked under the key's row lock so a concurrent takeover cannot slip between.
     fn reserve(
         &self,
         customer: UserId,
         priced: &PricedOrder,
-        idempotency_key: Option<&str>,
+        claimed: Option<&ClaimedKey>,
     ) -> Result<Reservation, StoreError>;
 
     fn order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;
 
-    /// At most `limit + 1` orders, newest first, each with all its items — in a constant number
-    /// of statements, whatever the page holds.
+    /// At most `limit + 1` orders, newest first (in `OrderKey` order), each with all its items —
+    /// in a constant number of statements, whatever the page holds.
     fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError>;
 
     fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError>;

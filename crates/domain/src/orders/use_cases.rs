@@ -1,6 +1,7 @@
 //! The order use cases: place, look, cancel, ship, deliver, bulk-ship, and apply payments.
 
 use crate::accounts::Role;
+use crate::idempotency::ClaimedKey;
 use crate::ids::{OrderId, ProductId, UserId};
 use crate::page::Page;
 use crate::store::StoreError;
@@ -12,7 +13,7 @@ use crate::shipping::ShippingChoice;
 
 use super::order::Order;
 use super::payment::{self, PaymentEvent, PaymentOutcome};
-use super::ports::{OrderFilter, OrderStore, PlacementContext, Reservation, TransitionRecord};
+use super::ports::{OrderFilter, OrderKey, OrderStore, PlacementContext, Reservation, TransitionRecord};
 use super::pricing::{self, Shortage};
 use super::quote::{PricedOrder, PricingRefusal, price_order, should_reprice};
 use super::request::OrderRequest;
@@ -142,6 +143,15 @@ fn price(
     )?)
 }
 
+/// What placing came to, when it was not refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placement {
+    Placed(Box<Order>),
+    /// The Idempotency-Key was claimed anew while this request stalled: it wrote nothing, and
+    /// the key's latest claim answers for it. Only under a claimed key.
+    ClaimLost,
+}
+
 /// All or nothing. The domain prices the order from a snapshot; the store reserves it exactly as
 /// priced, guarding on the locked rows that nothing it relied on moved. A refusal is explained
 /// from what the guard saw (unknown products first, then every shortage); when only a price
@@ -151,10 +161,10 @@ pub fn place_order(
     store: &impl OrderStore,
     customer: UserId,
     request: &OrderRequest,
-    idempotency_key: Option<&str>,
+    claimed: Option<&ClaimedKey>,
     max_pending: u32,
     now: DateTime<Utc>,
-) -> Result<Order, OrderError> {
+) -> Result<Placement, OrderError> {
     let mut reprices = 0;
     loop {
         let context = store.placement_context(
@@ -174,8 +184,9 @@ pub fn place_order(
         {
             return Err(OrderError::PriceChanged(Box::new(priced)));
         }
-        match store.reserve(customer, &priced, idempotency_key)? {
-            Reservation::Placed(order) => return Ok(*order),
+        match store.reserve(customer, &priced, claimed)? {
+            Reservation::Placed(order) => return Ok(Placement::Placed(order)),
+            Reservation::Fenced => return Ok(Placement::ClaimLost),
             Reservation::PromotionExhausted => return Err(OrderError::PromoExhausted),
             Reservation::CustomerLimitReached => {
                 return Err(OrderError::PromoInvalid(PromoRefusal::CustomerLimit));
@@ -204,12 +215,12 @@ pub fn list_orders(
     store: &impl OrderStore,
     mut filter: OrderFilter,
     viewer: Viewer,
-) -> Result<Page<Order, OrderId>, OrderError> {
+) -> Result<Page<Order, OrderKey>, OrderError> {
     if viewer.role != Role::Staff {
         filter.user_id = Some(viewer.user_id);
     }
     let rows = store.orders(&filter)?;
-    Ok(Page::from_overfetch(rows, filter.limit, |order| order.id))
+    Ok(Page::from_overfetch(rows, filter.limit, OrderKey::of))
 }
 
 pub fn order_history(
@@ -348,6 +359,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::idempotency::{ClaimToken, IdempotencyKey};
     use crate::money::Money;
     use crate::orders::lines::OrderLines;
     use crate::orders::ports::{MockOrderTx, OrderTx, ProductLevel};
@@ -363,7 +375,8 @@ mod tests {
         context: PlacementContext,
         /// What `reserve` answers, first call first; none left panics.
         reservations: std::sync::Mutex<Vec<Reservation>>,
-        reserved: std::sync::Mutex<Vec<PricedOrder>>,
+        /// What `reserve` was asked, with the claim it was asked under.
+        reserved: std::sync::Mutex<Vec<(PricedOrder, Option<ClaimedKey>)>>,
     }
 
     impl OneTransaction {
@@ -418,9 +431,12 @@ mod tests {
             &self,
             _: UserId,
             priced: &PricedOrder,
-            _: Option<&str>,
+            claimed: Option<&ClaimedKey>,
         ) -> Result<Reservation, StoreError> {
-            self.reserved.lock().unwrap().push(priced.clone());
+            self.reserved
+                .lock()
+                .unwrap()
+                .push((priced.clone(), claimed.cloned()));
             Ok(self
                 .reservations
                 .lock()
@@ -468,6 +484,13 @@ mod tests {
         OrderRequest::of_lines(OrderLines::parse(&[(1, 2)]).unwrap())
     }
 
+    fn claimed_key(token: i64) -> ClaimedKey {
+        ClaimedKey {
+            key: IdempotencyKey::parse("k1").unwrap(),
+            token: ClaimToken(token),
+        }
+    }
+
     fn level(stock: i32, price: &str) -> ProductLevel {
         ProductLevel {
             product_id: ProductId(1),
@@ -492,21 +515,46 @@ mod tests {
     fn the_store_reserves_exactly_what_the_domain_priced() {
         let placed = order(OrderStatus::Pending, 4, "5.00");
         let store = OneTransaction::placing(10, vec![Reservation::Placed(Box::new(placed.clone()))]);
+        let claimed = claimed_key(7);
 
         let result = place_order(
             &store,
             UserId(4),
             &two_of_product_one(),
-            Some("k1"),
+            Some(&claimed),
             20,
             Utc::now(),
         );
 
-        assert_eq!(result, Ok(placed));
+        assert_eq!(result, Ok(Placement::Placed(Box::new(placed))));
         let reserved = store.reserved.lock().unwrap();
         assert_eq!(reserved.len(), 1);
-        assert_eq!(reserved[0].lines[0].unit_price.to_string(), "2.50");
-        assert_eq!(reserved[0].total_amount.to_string(), "5.00");
+        let (priced, under) = &reserved[0];
+        assert_eq!(priced.lines[0].unit_price.to_string(), "2.50");
+        assert_eq!(priced.total_amount.to_string(), "5.00");
+        assert_eq!(
+            under.as_ref(),
+            Some(&claimed),
+            "reserved under the request's claim"
+        );
+    }
+
+    #[test]
+    fn a_placement_fenced_by_a_newer_claim_is_claim_lost_and_not_tried_again() {
+        // One reservation only: trying again would panic.
+        let store = OneTransaction::placing(10, vec![Reservation::Fenced]);
+
+        let result = place_order(
+            &store,
+            UserId(4),
+            &two_of_product_one(),
+            Some(&claimed_key(1)),
+            20,
+            Utc::now(),
+        );
+
+        assert_eq!(result, Ok(Placement::ClaimLost));
+        assert_eq!(store.reserved.lock().unwrap().len(), 1);
     }
 
     #[test]
@@ -532,7 +580,11 @@ mod tests {
 
         let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
 
-        assert_eq!(result, Ok(placed), "stock came back since the snapshot");
+        assert_eq!(
+            result,
+            Ok(Placement::Placed(Box::new(placed))),
+            "stock came back since the snapshot"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod tx;
 use std::cell::Cell;
 
 use diesel::prelude::*;
+use domain::idempotency::ClaimedKey;
 use domain::ids::{OrderId, UserId};
 use domain::orders::ports::TransitionRecord;
 use domain::orders::{
@@ -106,10 +107,10 @@ impl OrderStore for PgOrders {
         &self,
         customer: UserId,
         priced: &PricedOrder,
-        idempotency_key: Option<&str>,
+        claimed: Option<&ClaimedKey>,
     ) -> Result<Reservation, StoreError> {
         let mut conn = checkout(&self.pool)?;
-        let statement = placement::Reserve::new(customer, &self.currency, priced, idempotency_key);
+        let statement = placement::Reserve::new(customer, &self.currency, priced, claimed);
         let mut attempt = 1;
         loop {
             match statement.run(&mut conn) {
@@ -139,7 +140,9 @@ impl OrderStore for PgOrders {
     }
 
     /// Two statements whatever the page holds: the page of orders, then all their items with
-    /// `order_id = ANY(…)`. Never one query per order.
+    /// `order_id = ANY(…)`. Never one query per order. Newest first by `(created_at, id)`, the
+    /// order the timestamps show; each filter has an index in that order (`orders_user_created_idx`,
+    /// `orders_status_created_idx`, `orders_created_idx`), so a page is one index range.
     fn orders(&self, filter: &OrderFilter) -> Result<Vec<domain::orders::Order>, StoreError> {
         let mut conn = checkout(&self.pool)?;
         let mut query = orders::table.select(OrderRow::as_select()).into_boxed();
@@ -150,11 +153,18 @@ impl OrderStore for PgOrders {
             query = query.filter(orders::status.eq(status.as_str()));
         }
         if let Some(before) = filter.before {
-            query = query.filter(orders::id.lt(before.0));
+            // `(created_at, id) < before`, spelled so that `created_at <= …` bounds the index range.
+            query = query.filter(
+                orders::created_at.le(before.created_at).and(
+                    orders::created_at
+                        .lt(before.created_at)
+                        .or(orders::id.lt(before.id.0)),
+                ),
+            );
         }
         let fetch = i64::try_from(filter.limit.get() + 1).unwrap_or(i64::MAX);
         let page: Vec<OrderRow> = query
-            .order(orders::id.desc())
+            .order((orders::created_at.desc(), orders::id.desc()))
             .limit(fetch)
             .load(&mut conn)
             .map_err(store_error)?;

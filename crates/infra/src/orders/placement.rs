@@ -1,9 +1,11 @@
 //! Reserving an order exactly as the domain priced it: the database guards, it does not decide.
-//! One statement locks the lines' products in ascending id order, checks on the locked rows that
-//! each is active, still at the priced price and has the quantity, and only then takes the stock
-//! and writes the order with the domain's figures. Without a promotion that statement is the
-//! whole transaction: one round trip, product rows locked only while it runs. With one, a
-//! statement before it redeems the promotion under its limits, in the same transaction.
+//! One statement locks the request's Idempotency-Key (if any) and checks that its latest claim
+//! is still this request's, locks the lines' products in ascending id order, checks on the
+//! locked rows that each is active, still at the priced price and has the quantity, and only
+//! then takes the stock and writes the order with the domain's figures. Without a promotion
+//! that statement is the whole transaction: one round trip, product rows locked only while it
+//! runs. With one, a statement before it redeems the promotion under its limits, in the same
+//! transaction.
 
 use bigdecimal::BigDecimal;
 use chrono::{DateTime, Utc};
@@ -11,6 +13,7 @@ use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::AstPass;
 use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Numeric, Text, Timestamptz};
+use domain::idempotency::ClaimedKey;
 use domain::ids::{OrderId, ProductId, PromotionId, UserId};
 use domain::money::Money;
 use domain::orders::{Order, OrderItem, OrderStatus, PricedOrder, ProductLevel, Reservation};
@@ -46,7 +49,7 @@ macro_rules! record_order {
 ), idempotency AS (
     UPDATE idempotency_keys AS k SET order_id = o.id
       FROM new_order o, request q
-     WHERE k.user_id = q.customer AND k.key = q.idempotency_key
+     WHERE k.user_id = q.customer AND k.key = q.idempotency_key AND k.claim_token = q.claim_token
 )"
     };
 }
@@ -54,6 +57,11 @@ macro_rules! record_order {
 /// The parameters, each named once so that Postgres settles on one generic plan per connection
 /// (re-planning each call cost as much as running it: DECISIONS.md). Lines are in ascending
 /// product id; their prices, totals and discounts are the domain's.
+///
+/// `fence` is true when the request came under an Idempotency-Key whose latest claim is not its
+/// own (taken over after it stalled, or released): the statement then writes nothing. The key's
+/// row is locked first (`claim`), so a takeover either waits for this statement and then finds
+/// its order bound, or came first and fences it: never two orders under one key.
 macro_rules! request {
     () => {
         "
@@ -62,11 +70,19 @@ WITH request AS (
            $5::numeric[] AS unit_prices, $6::numeric[] AS line_totals, $7::numeric[] AS discounts,
            $8::numeric AS subtotal, $9::numeric AS discount_total, $10::numeric AS shipping_total,
            $11::numeric AS total_amount, $12::bigint AS promotion_id, $13::text AS promo_code,
-           $14::text AS shipping_option, $15::text AS idempotency_key
+           $14::text AS shipping_option, $15::text AS idempotency_key, $16::bigint AS claim_token
 ), wanted AS (
     SELECT w.* FROM request,
            unnest(request.ids, request.quantities, request.unit_prices, request.line_totals, request.discounts)
              AS w(product_id, quantity, unit_price, line_total, discount)
+), claim AS (
+    SELECT k.claim_token FROM idempotency_keys k, request q
+     WHERE k.user_id = q.customer AND k.key = q.idempotency_key
+       FOR NO KEY UPDATE OF k
+), fence AS (
+    SELECT q.idempotency_key IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM claim c WHERE c.claim_token = q.claim_token) AS fenced
+      FROM request q
 ), "
     };
 }
@@ -74,17 +90,20 @@ WITH request AS (
 /// Any number of lines.
 ///
 /// - `locked` takes the row locks in ascending id order, so overlapping orders queue in one
-///   global order and never deadlock; `FOR UPDATE` yields the latest committed rows.
+///   global order and never deadlock; `FOR UPDATE` yields the latest committed rows. Fenced, it
+///   locks nothing, so nothing passes the guard.
 /// - `guard`: every line's product exists, is active, is still at the price the domain priced
 ///   with, and has the quantity. Nothing is written otherwise.
 /// - `reserved` takes the stock (the CHECK (stock >= 0) backs this up).
 /// - The answer is one row per existing product, as locked: on refusal, what the domain
-///   explains it from.
+///   explains it from; fenced, one row saying so (and a row of NULLs when no product exists).
 pub const PLACE_ORDER: &str = concat!(
     request!(),
     "locked AS (
     SELECT id, sku, name, price, stock, active
-      FROM products WHERE id = ANY((SELECT ids FROM request)::bigint[]) ORDER BY id FOR UPDATE
+      FROM products
+     WHERE id = ANY((SELECT ids FROM request)::bigint[]) AND NOT (SELECT fenced FROM fence)
+     ORDER BY id FOR UPDATE
 ), guard AS (
     SELECT count(*) = (SELECT cardinality(ids) FROM request) AS holds
       FROM wanted w JOIN locked l ON l.id = w.product_id
@@ -99,8 +118,9 @@ pub const PLACE_ORDER: &str = concat!(
     record_order!(),
     "
 SELECT l.id, l.sku, l.name, l.price, l.active, COALESCE(r.stock, l.stock) AS stock,
-       o.id AS order_id, o.created_at
-  FROM locked l
+       o.id AS order_id, o.created_at, f.fenced
+  FROM fence f
+  LEFT JOIN locked l ON TRUE
   LEFT JOIN reserved r ON r.id = l.id
   LEFT JOIN new_order o ON TRUE
  ORDER BY l.id"
@@ -110,8 +130,8 @@ SELECT l.id, l.sku, l.name, l.price, l.active, COALESCE(r.stock, l.stock) AS sto
 /// all-or-nothing to arrange and no lock order to keep: the conditional UPDATE takes the lock,
 /// re-reads the latest row and applies the same guard in one step, so the row is locked for
 /// less work than in `PLACE_ORDER` (measured: DECISIONS.md). It answers one row when placed
-/// and none when refused; the caller then asks `PLACE_ORDER`, which reports the locked row (or
-/// places the order, if stock came back in between).
+/// and none when refused or fenced; the caller then asks `PLACE_ORDER`, which reports the
+/// locked row or the fence (or places the order, if stock came back in between).
 pub const PLACE_ONE_LINE: &str = concat!(
     request!(),
     "reserved AS (
@@ -119,12 +139,13 @@ pub const PLACE_ONE_LINE: &str = concat!(
        SET stock = p.stock - w.quantity, version = p.version + 1, updated_at = now()
       FROM wanted w
      WHERE p.id = w.product_id AND p.active AND p.price = w.unit_price AND p.stock >= w.quantity
+       AND NOT (SELECT fenced FROM fence)
     RETURNING p.id, p.sku, p.name, p.stock, w.quantity, w.unit_price, w.line_total, w.discount
 ), ",
     record_order!(),
     "
 SELECT r.id, r.sku, r.name, r.unit_price AS price, TRUE AS active, r.stock,
-       o.id AS order_id, o.created_at
+       o.id AS order_id, o.created_at, FALSE AS fenced
   FROM reserved r, new_order o"
 );
 
@@ -164,6 +185,7 @@ pub struct Reserve<'a> {
     promo_code: Option<&'a str>,
     shipping_option: Option<&'a str>,
     idempotency_key: Option<&'a str>,
+    claim_token: Option<i64>,
 }
 
 /// Why a placing transaction rolled back.
@@ -183,7 +205,7 @@ impl<'a> Reserve<'a> {
         customer: UserId,
         currency: &'a str,
         priced: &'a PricedOrder,
-        idempotency_key: Option<&'a str>,
+        claimed: Option<&'a ClaimedKey>,
     ) -> Self {
         let lines = &priced.lines;
         Reserve {
@@ -202,7 +224,8 @@ impl<'a> Reserve<'a> {
             promotion_id: priced.promotion.as_ref().map(|p| p.id.0),
             promo_code: priced.promotion.as_ref().map(|p| p.code.as_str()),
             shipping_option: priced.shipping_option.as_ref().map(|s| s.as_str()),
-            idempotency_key,
+            idempotency_key: claimed.map(|c| c.key.as_str()),
+            claim_token: claimed.map(|c| c.token.0),
         }
     }
 
@@ -247,15 +270,20 @@ impl<'a> Reserve<'a> {
 
     /// A placing statement's answer as the domain sees it.
     fn reservation(&self, rows: Vec<PlacedRow>) -> Reservation {
+        if rows.iter().any(|r| r.fenced) {
+            return Reservation::Fenced;
+        }
         let placed = rows.first().and_then(|r| Some((r.order_id?, r.created_at?)));
         let Some((order_id, created_at)) = placed else {
             return Reservation::Refused(
                 rows.into_iter()
-                    .map(|r| ProductLevel {
-                        product_id: ProductId(r.id),
-                        price: Money::from_stored(r.price),
-                        stock: r.stock,
-                        active: r.active,
+                    .filter_map(|r| {
+                        Some(ProductLevel {
+                            product_id: ProductId(r.id?),
+                            price: Money::from_stored(r.price?),
+                            stock: r.stock?,
+                            active: r.active?,
+                        })
                     })
                     .collect(),
             );
@@ -266,11 +294,15 @@ impl<'a> Reserve<'a> {
             .iter()
             .map(|line| {
                 // The item as written: named as the locked row was named.
-                let row = rows.iter().find(|r| r.id == line.product_id.0);
+                let row = rows.iter().find(|r| r.id == Some(line.product_id.0));
                 OrderItem {
                     product_id: line.product_id,
-                    sku: row.map_or_else(|| line.sku.clone(), |r| r.sku.clone()),
-                    name: row.map_or_else(|| line.name.clone(), |r| r.name.clone()),
+                    sku: row
+                        .and_then(|r| r.sku.clone())
+                        .unwrap_or_else(|| line.sku.clone()),
+                    name: row
+                        .and_then(|r| r.name.clone())
+                        .unwrap_or_else(|| line.name.clone()),
                     quantity: i32::try_from(line.quantity.get()).unwrap_or(i32::MAX),
                     unit_price: line.unit_price.clone(),
                     line_total: line.line_total.clone(),
@@ -320,6 +352,7 @@ impl<'a> Reserve<'a> {
             13 => out.push_bind_param::<Nullable<Text>, _>(&self.promo_code),
             14 => out.push_bind_param::<Nullable<Text>, _>(&self.shipping_option),
             15 => out.push_bind_param::<Nullable<Text>, _>(&self.idempotency_key),
+            16 => out.push_bind_param::<Nullable<BigInt>, _>(&self.claim_token),
             // Every placeholder of both statements is listed above; another is a typo.
             other => Err(diesel::result::Error::QueryBuilderError(
                 format!("the placing statement has no parameter ${other}").into(),
@@ -354,22 +387,26 @@ struct Redemption {
     customer_may_redeem: bool,
 }
 
+/// One row of a placing statement's answer: a product as locked (none when fenced, or when no
+/// product asked for exists), the order when placed, and whether the claim was fenced.
 #[derive(QueryableByName)]
 pub struct PlacedRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Text)]
-    sku: String,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Numeric)]
-    price: BigDecimal,
-    #[diesel(sql_type = Bool)]
-    active: bool,
-    #[diesel(sql_type = Integer)]
-    stock: i32,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    sku: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    name: Option<String>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    price: Option<BigDecimal>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    active: Option<bool>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    stock: Option<i32>,
     #[diesel(sql_type = Nullable<BigInt>)]
     order_id: Option<i64>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Bool)]
+    fenced: bool,
 }
