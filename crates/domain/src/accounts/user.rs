@@ -13,6 +13,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role: what the `users_role_known` CHECK admits (a test ties them).
+    pub const ALL: [Role; 2] = [Role::Customer, Role::Staff];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Customer => "customer",

@@ -56,6 +56,13 @@ pub enum MovementCause {
 }
 
 impl MovementCause {
+    /// Every cause: what the `stock_movements_cause_known` CHECK admits (a test ties them).
+    pub const ALL: [MovementCause; 3] = [
+        MovementCause::Order,
+        MovementCause::Cancellation,
+        MovementCause::Adjustment,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MovementCause::Order => "order",

@@ -13,6 +13,15 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    /// Every status: what the `orders_status_known` CHECK admits (a test ties them).
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Pending,
+        OrderStatus::Paid,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Pending => "pending",
@@ -61,6 +70,9 @@ pub enum Actor {
 }
 
 impl Actor {
+    /// Every `kind`: what the `order_transitions_actor_known` CHECK admits (a test ties them).
+    pub const KINDS: [&'static str; 4] = ["customer", "staff", "system", "payment_provider"];
+
     pub fn kind(self) -> &'static str {
         match self {
             Actor::Customer { .. } => "customer",
@@ -125,6 +137,25 @@ impl OrderStatus {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_actor_kind_is_one_of_the_stored_spellings() {
+        let actors = [
+            Actor::Customer {
+                id: UserId(1),
+                owns: true,
+            },
+            Actor::Staff { id: UserId(1) },
+            Actor::System,
+            Actor::PaymentProvider,
+        ];
+        let kinds: Vec<&str> = actors.iter().map(|a| a.kind()).collect();
+        assert_eq!(kinds, Actor::KINDS);
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
+        }
+    }
+
     use super::*;
 
     const OWNER: Actor = Actor::Customer {
