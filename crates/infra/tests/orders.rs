@@ -13,7 +13,9 @@ use infra::testing::TestDb;
 /// The order as the domain prices it from the store's snapshot now.
 fn priced(orders: &PgOrders, lines: &[(i64, i64)]) -> PricedOrder {
     let lines = OrderLines::parse(lines).unwrap();
-    let context = orders.placement_context(UserId(1), &lines, None, None).unwrap();
+    let context = orders
+        .placement_context(UserId(1), &lines, None, None, 0)
+        .unwrap();
     price_order(&lines, &context.products, None, None, chrono::Utc::now()).unwrap()
 }
 
@@ -105,6 +107,7 @@ fn a_refusal_changes_nothing_and_reports_the_locked_levels() {
             &OrderLines::parse(&[(1, 1), (2, 1)]).unwrap(),
             None,
             None,
+            0,
         )
         .unwrap()
         .products;
@@ -129,6 +132,7 @@ fn a_one_line_refusal_reports_the_level_of_a_short_archived_unknown_or_repriced_
             &OrderLines::parse(&[(2, 1), (3, 1), (4, 1)]).unwrap(),
             None,
             None,
+            0,
         )
         .unwrap()
         .products;

@@ -37,7 +37,7 @@ pub struct ProductLevel {
 pub struct PlacementContext {
     /// The lines' products that exist (archived ones included).
     pub products: Vec<ProductSnapshot>,
-    /// The customer's unpaid orders.
+    /// The customer's unpaid orders, counted up to the `pending_up_to` asked for.
     pub pending_orders: u32,
     /// The promotion the code names, with how many of the customer's orders redeemed it;
     /// `None` when it names none (or no code was given).
@@ -142,13 +142,16 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<T, E>;
 
     /// The snapshot placing or quoting an order prices from, read without locks: the lines'
-    /// products, the customer's pending orders, and the promotion and shipping option named.
+    /// products, the customer's pending orders (counted up to `pending_up_to` at most: the
+    /// limit only needs to know whether it is reached, and the count costs what it counts), and
+    /// the promotion and shipping option named.
     fn placement_context(
         &self,
         customer: UserId,
         lines: &OrderLines,
         promo_code: Option<&PromoCode>,
         shipping_option: Option<&ShippingCode>,
+        pending_up_to: u32,
     ) -> Result<PlacementContext, StoreError>;
 
     /// Reserves and records the order exactly as priced, all or nothing. MUST redeem the

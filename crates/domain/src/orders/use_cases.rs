@@ -109,11 +109,13 @@ pub fn quote_order(
     request: &OrderRequest,
     now: DateTime<Utc>,
 ) -> Result<PricedOrder, OrderError> {
+    // A quote does not care how many orders are pending.
     let context = store.placement_context(
         customer,
         &request.lines,
         request.promo_code.as_ref(),
         request.shipping_option.as_ref(),
+        0,
     )?;
     price(request, &context, now)
 }
@@ -172,6 +174,7 @@ pub fn place_order(
             &request.lines,
             request.promo_code.as_ref(),
             request.shipping_option.as_ref(),
+            max_pending,
         )?;
         if context.pending_orders >= max_pending {
             return Err(OrderError::TooManyPendingOrders { limit: max_pending });
@@ -424,6 +427,7 @@ mod tests {
             _: &OrderLines,
             _: Option<&PromoCode>,
             _: Option<&ShippingCode>,
+            _: u32,
         ) -> Result<PlacementContext, StoreError> {
             Ok(self.context.clone())
         }

@@ -17,11 +17,13 @@ use crate::schema::{promotion_customers, promotions, shipping_options};
 use crate::shipping::rows::ShippingOptionRow;
 use crate::store_error::store_error;
 
-/// One row per existing product asked for, each with the customer's pending orders; a single
-/// row of NULLs beside the count when none exists.
+/// One row per existing product asked for, each with the customer's pending orders counted up
+/// to $3 (the limit; a customer never has many more, and the count costs what it counts); a
+/// single row of NULLs beside the count when no product exists.
 const SNAPSHOT: &str = "
 SELECT c.pending, p.id, p.sku, p.name, p.category, p.price, p.active, p.stock
-  FROM (SELECT count(*)::int AS pending FROM orders WHERE user_id = $1 AND status = 'pending') AS c
+  FROM (SELECT count(*)::int AS pending
+          FROM (SELECT 1 FROM orders WHERE user_id = $1 AND status = 'pending' LIMIT $3) AS mine) AS c
   LEFT JOIN products p ON p.id = ANY($2)
  ORDER BY p.id";
 
@@ -65,11 +67,13 @@ pub fn read(
     lines: &OrderLines,
     promo_code: Option<&PromoCode>,
     shipping_option: Option<&ShippingCode>,
+    pending_up_to: u32,
 ) -> Result<PlacementContext, StoreError> {
     let ids: Vec<i64> = lines.iter().map(|line| line.product_id.0).collect();
     let rows: Vec<SnapshotRow> = diesel::sql_query(SNAPSHOT)
         .bind::<BigInt, _>(customer.0)
         .bind::<Array<BigInt>, _>(&ids)
+        .bind::<BigInt, _>(i64::from(pending_up_to))
         .load(conn)
         .map_err(store_error)?;
     let pending_orders = rows

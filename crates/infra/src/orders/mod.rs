@@ -98,9 +98,17 @@ impl OrderStore for PgOrders {
         lines: &OrderLines,
         promo_code: Option<&PromoCode>,
         shipping_option: Option<&ShippingCode>,
+        pending_up_to: u32,
     ) -> Result<PlacementContext, StoreError> {
         let mut conn = checkout(&self.pool)?;
-        context::read(&mut conn, customer, lines, promo_code, shipping_option)
+        context::read(
+            &mut conn,
+            customer,
+            lines,
+            promo_code,
+            shipping_option,
+            pending_up_to,
+        )
     }
 
     fn reserve(
