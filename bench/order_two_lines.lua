@@ -1,5 +1,5 @@
 -- POST /v1/orders for one unit each of two different random products, in random line order:
--- the several-line statement over HTTP, beside its pgbench run (shape_single_statement.sql).
+-- the several-line placing statement over HTTP.
 local token = os.getenv("STOCKROOM_BENCH_TOKEN")
 local products = tonumber(os.getenv("STOCKROOM_BENCH_PRODUCTS") or "1000")
 wrk.method = "POST"

@@ -70,9 +70,18 @@ INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stoc
 SELECT id, stock, 'adjustment', 'bench load', stock FROM products;
 ANALYZE;
 SQL
+load_checkout() { # the promotion and shipping option the checkout scenarios use
+  "$psql" -q "$1" >/dev/null <<SQL
+INSERT INTO promotions (code, kind, value) VALUES ('BENCH10', 'percent', 10);
+INSERT INTO shipping_options (code, name, price, free_over) VALUES ('standard', 'Standard', 4.90, 50.00);
+SQL
+}
+load_checkout "$bench_url"
 
 # --- the service ----------------------------------------------------------------------------
-DATABASE_URL="$bench_url" STOCKROOM_BIND="127.0.0.1:$port" STOCKROOM_AUTH_RATE_PER_MIN=0 \
+# One bench customer places hundreds of thousands of orders: no rate or pending-order limit.
+limits=(STOCKROOM_AUTH_RATE_PER_MIN=0 STOCKROOM_ORDER_RATE_PER_MIN=0 STOCKROOM_MAX_PENDING_ORDERS=100000)
+env DATABASE_URL="$bench_url" STOCKROOM_BIND="127.0.0.1:$port" "${limits[@]}" \
   STOCKROOM_DB_POOL_SIZE="$connections" STOCKROOM_LOG_FORMAT=json RUST_LOG="${RUST_LOG:-info}" \
   "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -81,12 +90,22 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 curl -sf "$base/readyz" >/dev/null || { echo "bench: the service did not become ready" >&2; tail "$work/server.log" >&2; exit 1; }
-curl -sf -X POST "$base/v1/auth/register" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password-1","name":"Bench"}' >/dev/null
-token="$(curl -sf -X POST "$base/v1/auth/token" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password-1"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
-user_id="$("$psql" -Atq "$bench_url" -c "SELECT id FROM users WHERE email = 'bench@example.com'")"
-export STOCKROOM_BENCH_TOKEN="$token" STOCKROOM_BENCH_PRODUCTS="$products"
+# A customer of its own for each placing scenario (STOCKROOM_BENCH_TOKEN): the pending-order limit
+# counts a customer's unpaid orders, and one customer holding every order of the run would make
+# each scenario pay for the ones before it.
+customers=0
+new_customer() { # service base URL
+  customers=$((customers + 1))
+  local email="bench-$customers@example.com"
+  curl -sf -X POST "$1/v1/auth/register" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench-password-1\",\"name\":\"Bench\"}" >/dev/null
+  STOCKROOM_BENCH_TOKEN="$(curl -sf -X POST "$1/v1/auth/token" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench-password-1\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')"
+  export STOCKROOM_BENCH_TOKEN
+}
+new_customer "$base"
+user_id="$("$psql" -Atq "$bench_url" -c "SELECT id FROM users WHERE email = 'bench-1@example.com'")"
+export STOCKROOM_BENCH_PRODUCTS="$products"
 
 # --- measuring ------------------------------------------------------------------------------
 to_ms() { # wrk prints 850.00us, 1.20ms, 1.05s
@@ -135,15 +154,54 @@ run_wrk catalog_list "$base/v1/products?limit=20"
 run_wrk product_detail "$base" -s bench/product_detail.lua
 echo "bench: order placement (random) and its pgbench floor…" >&2
 run_pgbench floor_random floor_random.sql
+new_customer "$base"
 run_wrk order_random "$base" -s bench/order_random.lua
 echo "bench: order placement (hot product) and its pgbench floor…" >&2
 run_pgbench floor_hot floor_hot.sql
+new_customer "$base"
 run_wrk order_hot "$base" -s bench/order_hot.lua
-echo "bench: transaction shapes, two lines per order…" >&2
-run_pgbench shape_unit_of_work shape_unit_of_work.sql
-run_pgbench shape_intention shape_intention.sql
-run_pgbench shape_single_statement shape_single_statement.sql
+echo "bench: placement with a promotion and its pgbench floor, quotes, two-line orders…" >&2
+run_pgbench floor_promo floor_promo.sql
+new_customer "$base"
+run_wrk order_promo "$base" -s bench/order_promo.lua
+new_customer "$base"
+run_wrk quote "$base" -s bench/quote.lua
+new_customer "$base"
 run_wrk order_two_lines "$base" -s bench/order_two_lines.lua
+
+# --- the placement path this one replaced, measured in the same run -------------------------
+# STOCKROOM_BENCH_BASELINE names the commit whose service is measured beside this one (empty
+# skips it): built in a worktree of its own, run against a database of its own loaded the same
+# way (its schema predates the current migrations, so it cannot share this one).
+baseline="${STOCKROOM_BENCH_BASELINE-81ec3a3}"
+if [ -n "$baseline" ] && git rev-parse --verify -q "$baseline^{commit}" >/dev/null; then
+  echo "bench: the replaced placement path ($baseline)…" >&2
+  tree="$root/target/bench-baseline/tree"
+  rm -rf "$tree"; git worktree prune
+  git worktree add -f --detach "$tree" "$baseline" >/dev/null 2>&1
+  (cd "$tree" && CARGO_TARGET_DIR="$root/target/bench-baseline/target" cargo build --release --bin stockroom >&2)
+  old_bin="$root/target/bench-baseline/target/release/stockroom"
+  old_url="$(with_db "$DATABASE_URL" stockroom_bench_baseline)"
+  "$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS stockroom_bench_baseline WITH (FORCE)" -c "CREATE DATABASE stockroom_bench_baseline" >/dev/null
+  DATABASE_URL="$old_url" "$old_bin" migrate >/dev/null
+  "$psql" -q "$old_url" -c "INSERT INTO products (sku, name, description, category, price, stock) SELECT 'BENCH-' || g, 'Bench product ' || g, 'Loaded by make bench', 'category-' || (g % 10), (g % 200) + 0.99, 100000000 FROM generate_series(1, $products) AS g" \
+    -c "INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock) SELECT id, stock, 'adjustment', 'bench load', stock FROM products" -c "ANALYZE" >/dev/null
+  kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
+  old_port=$((port + 1))
+  env DATABASE_URL="$old_url" STOCKROOM_BIND="127.0.0.1:$old_port" "${limits[@]}" \
+    STOCKROOM_DB_POOL_SIZE="$connections" STOCKROOM_LOG_FORMAT=json RUST_LOG=warn \
+    "$old_bin" serve >"$work/baseline.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$old_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  run_wrk_fresh() { new_customer "http://127.0.0.1:$old_port"; run_wrk "$@"; }
+  bench_url_saved="$bench_url"; bench_url="$old_url" # settle() vacuums the database being measured
+  run_wrk_fresh baseline_random "http://127.0.0.1:$old_port" -s bench/order_random.lua
+  run_wrk_fresh baseline_hot "http://127.0.0.1:$old_port" -s bench/order_hot.lua
+  bench_url="$bench_url_saved"
+  git worktree remove --force "$tree" >/dev/null 2>&1 || true
+else
+  echo "bench: no baseline commit; skipping the comparison with the replaced path" >&2
+fi
 
 # --- the invariant still holds after all that ----------------------------------------------
 broken="$("$psql" -Atq "$bench_url" -c "SELECT count(*) FROM products p WHERE p.stock <> (SELECT sum(delta) FROM stock_movements m WHERE m.product_id = p.id)")"
@@ -162,10 +220,14 @@ table="$(
   row "pgbench floor, random product" floor_random "ceiling"
   row "POST /v1/orders, one hot product" order_hot "$(ratio "${rps[order_hot]}" "${rps[floor_hot]}") of pgbench floor"
   row "pgbench floor, hot product" floor_hot "ceiling"
-  row "pgbench shape 1: unit of work (2 lines)" shape_unit_of_work ""
-  row "pgbench shape 2: reserve + record in a transaction (2 lines)" shape_intention "$(ratio "${rps[shape_intention]}" "${rps[shape_unit_of_work]}") of shape 1"
-  row "pgbench shape 2, one statement (the service's; 2 lines)" shape_single_statement "$(ratio "${rps[shape_single_statement]}" "${rps[shape_unit_of_work]}") of shape 1"
-  row "POST /v1/orders, two random products" order_two_lines "$(ratio "${rps[order_two_lines]}" "${rps[shape_single_statement]}") of its pgbench statement"
+  row "POST /v1/orders with a promotion and shipping" order_promo "$(ratio "${rps[order_promo]}" "${rps[floor_promo]}") of pgbench floor"
+  row "pgbench floor, with a promotion" floor_promo "ceiling"
+  row "POST /v1/orders/quote, three products, promotion, shipping" quote ""
+  row "POST /v1/orders, two random products" order_two_lines ""
+  if [ -n "${rps[baseline_random]:-}" ]; then
+    row "replaced path ($baseline): POST /v1/orders, random product" baseline_random "new path: $(ratio "${rps[order_random]}" "${rps[baseline_random]}") of it"
+    row "replaced path ($baseline): POST /v1/orders, one hot product" baseline_hot "new path: $(ratio "${rps[order_hot]}" "${rps[baseline_hot]}") of it"
+  fi
 )"
 echo
 echo "$table"
@@ -193,14 +255,17 @@ Ledger check after the run: $broken product(s) with stock != sum(movements).
 Stock updates done as HOT updates (no index writes): $hot_share%.
 
 - *pgbench floor*: \`bench/floor_*.sql\`, the least SQL a correct placement needs, written by hand:
-  BEGIN; the conditional decrement; INSERT order; INSERT item; INSERT movement; COMMIT.
-- *POST /v1/orders* scenarios are one-line orders: the service sends its checkout probe and
-  \`PLACE_ONE_LINE\` (\`crates/infra/src/orders/placement.rs\`), which also writes a history row
-  and the idempotency binding the floor leaves out, and does HTTP, JSON and JWT work on the same
-  two cores as the database and wrk.
-- *shapes*: the transaction shapes of ARCHITECTURE.md as SQL alone, two lines per order
-  (\`bench/shape_*.sql\`): shape 1, one statement per step after \`SELECT … FOR UPDATE\`; shape 2 as
-  a conditional reserve plus one recording statement inside BEGIN/COMMIT; and shape 2 as the one
-  statement the service sends for several lines (\`PLACE_ORDER\`).
+  BEGIN; the decrement guarded on stock, activity and price; INSERT order, item, movement and
+  history row; COMMIT.
+- *POST /v1/orders* scenarios are one-line orders: the service reads the snapshot (products and
+  the customer's pending orders in one statement), the domain prices the order, and
+  \`PLACE_ONE_LINE\` (\`crates/infra/src/orders/placement.rs\`) guards and writes it, each
+  statement after the pool's checkout probe; the service also does HTTP, JSON and JWT work on the
+  same two cores as the database and wrk.
+- *with a promotion*: the placing transaction redeems the promotion first (its row, then the
+  customer's count), then places; the floor does the same by hand (\`bench/floor_promo.sql\`).
+- *replaced path*: the service at the commit before placement moved to the domain
+  (\`STOCKROOM_BENCH_BASELINE\`, default 81ec3a3), built in a worktree and measured in this run on
+  a database of its own, loaded the same way.
 MD
 echo "bench: wrote BENCHMARKS.md" >&2

@@ -2,7 +2,8 @@
 //! customer's pending orders in one statement, then the promotion and shipping option named.
 
 use bigdecimal::BigDecimal;
-use diesel::pg::PgConnection;
+use diesel::pg::{Pg, PgConnection};
+use diesel::query_builder::AstPass;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Numeric, Text};
 use domain::ids::{ProductId, UserId};
@@ -12,6 +13,7 @@ use domain::promotions::PromoCode;
 use domain::shipping::ShippingCode;
 use domain::store::StoreError;
 
+use crate::prepared::{Prepared, Statement};
 use crate::promotions::rows::PromotionRow;
 use crate::schema::{promotion_customers, promotions, shipping_options};
 use crate::shipping::rows::ShippingOptionRow;
@@ -26,6 +28,29 @@ SELECT c.pending, p.id, p.sku, p.name, p.category, p.price, p.active, p.stock
           FROM (SELECT 1 FROM orders WHERE user_id = $1 AND status = 'pending' LIMIT $3) AS mine) AS c
   LEFT JOIN products p ON p.id = ANY($2)
  ORDER BY p.id";
+
+/// Prepared once per connection, like the placing statements: planning it on every order cost
+/// as much as running it.
+struct Snapshot {
+    customer: i64,
+    ids: Vec<i64>,
+    pending_up_to: i64,
+}
+
+impl Statement for Snapshot {
+    const SQL: &'static str = SNAPSHOT;
+
+    fn bind<'b>(&'b self, n: u32, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match n {
+            1 => out.push_bind_param::<BigInt, _>(&self.customer),
+            2 => out.push_bind_param::<Array<BigInt>, _>(&self.ids),
+            3 => out.push_bind_param::<BigInt, _>(&self.pending_up_to),
+            other => Err(diesel::result::Error::QueryBuilderError(
+                format!("the snapshot statement has no parameter ${other}").into(),
+            )),
+        }
+    }
+}
 
 #[derive(QueryableByName)]
 struct SnapshotRow {
@@ -70,12 +95,13 @@ pub fn read(
     pending_up_to: u32,
 ) -> Result<PlacementContext, StoreError> {
     let ids: Vec<i64> = lines.iter().map(|line| line.product_id.0).collect();
-    let rows: Vec<SnapshotRow> = diesel::sql_query(SNAPSHOT)
-        .bind::<BigInt, _>(customer.0)
-        .bind::<Array<BigInt>, _>(&ids)
-        .bind::<BigInt, _>(i64::from(pending_up_to))
-        .load(conn)
-        .map_err(store_error)?;
+    let rows: Vec<SnapshotRow> = Prepared(Snapshot {
+        customer: customer.0,
+        ids,
+        pending_up_to: i64::from(pending_up_to),
+    })
+    .load(conn)
+    .map_err(store_error)?;
     let pending_orders = rows
         .first()
         .map_or(0, |row| u32::try_from(row.pending).unwrap_or(0));

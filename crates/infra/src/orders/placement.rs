@@ -138,7 +138,8 @@ pub const PLACE_ONE_LINE: &str = concat!(
     UPDATE products AS p
        SET stock = p.stock - w.quantity, version = p.version + 1, updated_at = now()
       FROM wanted w
-     WHERE p.id = w.product_id AND p.active AND p.price = w.unit_price AND p.stock >= w.quantity
+     WHERE p.id = (SELECT ids[1] FROM request) AND p.id = w.product_id
+       AND p.active AND p.price = w.unit_price AND p.stock >= w.quantity
        AND NOT (SELECT fenced FROM fence)
     RETURNING p.id, p.sku, p.name, p.stock, w.quantity, w.unit_price, w.line_total, w.discount
 ), ",

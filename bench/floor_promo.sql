@@ -1,0 +1,13 @@
+-- The least SQL a correct placement with a promotion needs, by hand: in one transaction, redeem
+-- the promotion under its limits (its row, then the customer's count), then the guarded
+-- decrement and the rows of floor_random.sql, with the discount. One unit of a random product.
+\set pid random(1, :products)
+BEGIN;
+UPDATE promotions SET redemptions = redemptions + 1 WHERE code = 'BENCH10' AND active AND (max_redemptions IS NULL OR redemptions < max_redemptions) RETURNING id AS promotion_id \gset
+INSERT INTO promotion_customers AS c (promotion_id, user_id, redemptions) VALUES (:promotion_id, :uid, 1) ON CONFLICT (promotion_id, user_id) DO UPDATE SET redemptions = c.redemptions + 1;
+UPDATE products SET stock = stock - 1 WHERE id = :pid AND active AND price = (:pid % 200) + 0.99 AND stock >= 1 RETURNING stock AS left_in_stock \gset
+INSERT INTO orders (user_id, currency, subtotal, discount_total, total_amount, promotion_id, promo_code) VALUES (:uid, 'USD', 1.00, 0.10, 0.90, :promotion_id, 'BENCH10') RETURNING id AS order_id \gset
+INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price, line_total, discount) VALUES (:order_id, :pid, 'SKU', 'Name', 1, 1.00, 1.00, 0.10);
+INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock, actor_id) VALUES (:pid, -1, 'order', :order_id, :left_in_stock, :uid);
+INSERT INTO order_transitions (order_id, from_status, to_status, actor_kind, actor_id) VALUES (:order_id, NULL, 'pending', 'customer', :uid);
+END;
