@@ -3,8 +3,8 @@
 
 use bigdecimal::BigDecimal;
 use diesel::pg::{Pg, PgConnection};
-use diesel::query_builder::AstPass;
 use diesel::prelude::*;
+use diesel::query_builder::AstPass;
 use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Numeric, Text};
 use domain::ids::{ProductId, UserId};
 use domain::money::Money;
