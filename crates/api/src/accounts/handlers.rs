@@ -10,6 +10,7 @@ use super::views::{TokenView, UserView};
 use crate::auth::Caller;
 use crate::auth::rate_limit::AuthAttempt;
 use crate::http::blocking;
+use crate::http::json::Object;
 use crate::http::problem::ApiError;
 use crate::ops::openapi::Problem;
 use crate::state::AppState;
@@ -34,9 +35,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub async fn register(
     _attempt: AuthAttempt,
     state: Data<AppState>,
-    body: Json<RegisterRequest>,
+    body: Json<Object<RegisterRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (email, password, name) = body.into_inner().parse()?;
+    let (email, password, name) = body.into_inner().0.parse()?;
     let state2 = state.clone();
     let user = state
         .hashing
@@ -62,9 +63,9 @@ pub async fn register(
 pub async fn token(
     _attempt: AuthAttempt,
     state: Data<AppState>,
-    body: Json<TokenRequest>,
+    body: Json<Object<TokenRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let (email, password) = body.into_inner().parse()?;
+    let (email, password) = body.into_inner().0.parse()?;
     let state2 = state.clone();
     let user = state
         .hashing

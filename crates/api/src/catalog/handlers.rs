@@ -12,6 +12,7 @@ use super::requests::{
 use super::views::{ProductView, StockMovementView};
 use crate::auth::Staff;
 use crate::auth::caller::MaybeCaller;
+use crate::http::json::Object;
 use crate::http::page::{self, PageBody};
 use crate::http::problem::ApiError;
 use crate::http::{blocking, etag};
@@ -110,9 +111,9 @@ pub async fn get_product(
 pub async fn create_product(
     state: Data<AppState>,
     staff: Staff,
-    body: Json<CreateProductRequest>,
+    body: Json<Object<CreateProductRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner().parse()?;
+    let new = body.into_inner().0.parse()?;
     let catalog = state.catalog.clone();
     let actor = staff.0.user_id;
     let product = blocking::run(move || use_cases::create_product(&catalog, &new, Some(actor))).await?;
@@ -143,9 +144,9 @@ pub async fn patch_product(
     state: Data<AppState>,
     _staff: Staff,
     id: Path<i64>,
-    body: Json<PatchProductRequest>,
+    body: Json<Object<PatchProductRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = body.into_inner().parse()?;
+    let changes = body.into_inner().0.parse()?;
     let if_match = etag::required_version(&req)?;
     let catalog = state.catalog.clone();
     let id = ProductId(id.into_inner());
@@ -196,9 +197,9 @@ pub async fn adjust_stock(
     state: Data<AppState>,
     staff: Staff,
     id: Path<i64>,
-    body: Json<StockAdjustmentRequest>,
+    body: Json<Object<StockAdjustmentRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let adjustment = body.into_inner().parse()?;
+    let adjustment = body.into_inner().0.parse()?;
     let catalog = state.catalog.clone();
     let id = ProductId(id.into_inner());
     let actor = staff.0.user_id;

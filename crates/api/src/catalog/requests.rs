@@ -10,7 +10,7 @@ use domain::money::Money;
 use domain::page::Limit;
 use domain::sku::Sku;
 use domain::text::{AdjustmentReason, Category, Description, ProductName};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -84,18 +84,13 @@ fn optional<T, E: std::fmt::Display + domain::field_errors::ErrorCode>(
     }
 }
 
-/// Distinguishes `"category": null` (clear it) from an absent `category` (leave it).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchProductRequest {
     pub name: Option<String>,
     pub description: Option<String>,
     /// `null` clears the category.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::json::present")]
     #[schema(value_type = Option<String>)]
     pub category: Option<Option<String>>,
     #[schema(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "19.99")]

@@ -62,3 +62,32 @@ pub fn query_config() -> QueryConfig {
         ApiError::bad_query(detail).into()
     })
 }
+
+/// For PATCH bodies: `Some(None)` for an explicit `null` (clear it), `None` when the field is
+/// absent (leave it). Use with `#[serde(default, deserialize_with = "json::present")]`.
+pub fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// A request body that must be a JSON object. serde also fills a struct from an array of its
+/// fields in order (`[null, null]` would be an empty PATCH); no client means that.
+pub struct Object<T>(pub T);
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let fields = <serde_json::Map<String, serde_json::Value> as serde::Deserialize>::deserialize(d)?;
+        T::deserialize(serde_json::Value::Object(fields))
+            .map(Object)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<T> std::ops::Deref for Object<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}

@@ -12,6 +12,7 @@ use super::requests::{BulkShipRequest, ListOrdersParams, PlaceOrderRequest};
 use super::views::{BulkShipView, FailedShipment, HistoryView, OrderView, QuoteView};
 use crate::auth::{Caller, Staff};
 use crate::http::blocking;
+use crate::http::json::Object;
 use crate::http::page::{self, PageBody};
 use crate::http::problem::ApiError;
 use crate::ops::openapi::Problem;
@@ -54,7 +55,7 @@ pub async fn place_order(
     req: HttpRequest,
     state: Data<AppState>,
     caller: Caller,
-    body: Json<PlaceOrderRequest>,
+    body: Json<Object<PlaceOrderRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     state.order_limit.spend(&req, caller.user_id)?;
     let request = body.parse()?;
@@ -87,7 +88,7 @@ pub async fn quote_order(
     req: HttpRequest,
     state: Data<AppState>,
     caller: Caller,
-    body: Json<PlaceOrderRequest>,
+    body: Json<Object<PlaceOrderRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     state.order_limit.spend(&req, caller.user_id)?;
     let request = body.parse()?;
@@ -231,9 +232,9 @@ pub async fn deliver_order(
 pub async fn bulk_ship(
     state: Data<AppState>,
     staff: Staff,
-    body: Json<BulkShipRequest>,
+    body: Json<Object<BulkShipRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let ids = body.into_inner().parse()?;
+    let ids = body.into_inner().0.parse()?;
     let orders = state.orders.clone();
     let outcome = blocking::run(move || use_cases::bulk_ship(&orders, &ids, viewer(staff.0))).await?;
     let failed = outcome

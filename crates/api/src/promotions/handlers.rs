@@ -10,6 +10,7 @@ use super::requests::{CreatePromotionRequest, ListPromotionsParams, PatchPromoti
 use super::views::PromotionView;
 use crate::auth::Staff;
 use crate::http::blocking;
+use crate::http::json::Object;
 use crate::http::page::{self, PageBody};
 use crate::http::problem::ApiError;
 use crate::ops::openapi::Problem;
@@ -38,9 +39,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 pub async fn create_promotion(
     state: Data<AppState>,
     _staff: Staff,
-    body: Json<CreatePromotionRequest>,
+    body: Json<Object<CreatePromotionRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner().parse()?;
+    let new = body.into_inner().0.parse()?;
     let promotions = state.promotions.clone();
     let created = blocking::run(move || use_cases::create_promotion(&promotions, &new)).await?;
     Ok(HttpResponse::Created()
@@ -115,9 +116,9 @@ pub async fn patch_promotion(
     state: Data<AppState>,
     _staff: Staff,
     id: Path<i64>,
-    body: Json<PatchPromotionRequest>,
+    body: Json<Object<PatchPromotionRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = body.into_inner().parse()?;
+    let changes = body.into_inner().0.parse()?;
     let promotions = state.promotions.clone();
     let id = PromotionId(id.into_inner());
     let changed = blocking::run(move || use_cases::change_promotion(&promotions, id, &changes)).await?;

@@ -5,18 +5,13 @@ use domain::field_errors::FieldErrors;
 use domain::money::{Money, Percentage};
 use domain::promotions::{DiscountKind, NewPromotion, PromoCode, PromotionChanges, PromotionFilter};
 use domain::text::Category;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::http::cursor::CursorCodec;
 use crate::http::problem::ApiError;
 use crate::http::{query, validation};
-
-/// `Some(None)` for an explicit `null`, `None` when the field is absent.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -104,13 +99,13 @@ impl CreatePromotionRequest {
 #[serde(deny_unknown_fields)]
 pub struct PatchPromotionRequest {
     pub active: Option<bool>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::json::present")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub ends_at: Option<Option<DateTime<Utc>>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::json::present")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000_000_000)]
     pub max_redemptions: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::json::present")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 1_000_000_000)]
     pub max_per_customer: Option<Option<i64>>,
 }

@@ -10,6 +10,7 @@ use super::views::{ShippingOptionView, ShippingOptionsView};
 use crate::auth::Staff;
 use crate::auth::caller::MaybeCaller;
 use crate::http::blocking;
+use crate::http::json::Object;
 use crate::http::problem::ApiError;
 use crate::ops::openapi::Problem;
 use crate::state::AppState;
@@ -53,9 +54,9 @@ pub async fn list_shipping_options(
 pub async fn create_shipping_option(
     state: Data<AppState>,
     _staff: Staff,
-    body: Json<CreateShippingOptionRequest>,
+    body: Json<Object<CreateShippingOptionRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner().parse()?;
+    let new = body.into_inner().0.parse()?;
     let options = state.shipping.clone();
     let created = blocking::run(move || use_cases::create_shipping_option(&options, &new)).await?;
     Ok(HttpResponse::Created()
@@ -82,9 +83,9 @@ pub async fn patch_shipping_option(
     state: Data<AppState>,
     _staff: Staff,
     code: Path<String>,
-    body: Json<PatchShippingOptionRequest>,
+    body: Json<Object<PatchShippingOptionRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = body.into_inner().parse()?;
+    let changes = body.into_inner().0.parse()?;
     let code = ShippingCode::parse(&code.into_inner()).map_err(|_| ApiError::NotFound)?;
     let options = state.shipping.clone();
     let changed = blocking::run(move || use_cases::change_shipping_option(&options, &code, &changes)).await?;

@@ -4,17 +4,12 @@ use domain::field_errors::FieldErrors;
 use domain::money::Money;
 use domain::shipping::{NewShippingOption, ShippingChanges, ShippingCode};
 use domain::text::ShippingName;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::http::problem::ApiError;
 use crate::http::validation;
-
-/// `Some(None)` for an explicit `null`, `None` when the field is absent.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -68,7 +63,7 @@ pub struct PatchShippingOptionRequest {
     #[schema(value_type = Option<String>, example = "5.90")]
     pub price: Option<String>,
     /// `null` removes the free-shipping threshold.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::http::json::present")]
     #[schema(value_type = Option<String>)]
     pub free_over: Option<Option<String>>,
     pub active: Option<bool>,

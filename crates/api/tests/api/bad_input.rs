@@ -417,3 +417,35 @@ async fn odd_unicode_and_sql_metacharacters_in_text_are_stored_as_written() {
         .unwrap();
     assert_eq!(fetched["name"], name);
 }
+
+#[tokio::test]
+async fn a_body_that_is_an_array_instead_of_an_object_is_refused_and_changes_nothing() {
+    let app = crate::helpers::spawn_app().await;
+    let staff = app.staff();
+    let product = app.create_product(&staff, "ARRAY-1", "1.00", 5).await["id"]
+        .as_i64()
+        .unwrap();
+    let before = app.snapshot();
+    for (method, path, body) in [
+        (
+            reqwest::Method::PATCH,
+            format!("/v1/products/{product}"),
+            "[null, null]",
+        ),
+        (
+            reqwest::Method::POST,
+            "/v1/products".to_owned(),
+            r#"["ARRAY-2", "Name", null, null, "1.00"]"#,
+        ),
+    ] {
+        let response = app
+            .request(method, &path, Some(&staff))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        crate::helpers::assert_problem(response, 422, "validation_failed").await;
+    }
+    assert_eq!(app.snapshot(), before);
+}
