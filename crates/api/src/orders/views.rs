@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use domain::money::Money;
 use domain::orders::ports::TransitionRecord;
-use domain::orders::{Order, OrderItem, PricedOrder};
+use domain::orders::{Order, OrderItem, PricedLine, PricedOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -62,6 +62,21 @@ impl From<OrderItem> for OrderItemView {
             unit_price: item.unit_price,
             line_total: item.line_total,
             discount: item.discount,
+        }
+    }
+}
+
+/// A line as a quote prices it, shown like a placed order's item.
+impl From<PricedLine> for OrderItemView {
+    fn from(line: PricedLine) -> Self {
+        OrderItemView {
+            product_id: line.product_id.0,
+            sku: line.sku,
+            name: line.name,
+            quantity: i32::try_from(line.quantity.get()).unwrap_or(i32::MAX),
+            unit_price: line.unit_price,
+            line_total: line.line_total,
+            discount: line.discount,
         }
     }
 }
@@ -128,19 +143,7 @@ impl QuoteView {
             total_amount: quote.total_amount,
             promo_code: quote.promotion.map(|p| p.code.as_str().to_owned()),
             shipping_option: quote.shipping_option.map(|s| s.as_str().to_owned()),
-            items: quote
-                .lines
-                .into_iter()
-                .map(|line| OrderItemView {
-                    product_id: line.product_id.0,
-                    sku: line.sku,
-                    name: line.name,
-                    quantity: i32::try_from(line.quantity.get()).unwrap_or(i32::MAX),
-                    unit_price: line.unit_price,
-                    line_total: line.line_total,
-                    discount: line.discount,
-                })
-                .collect(),
+            items: quote.lines.into_iter().map(Into::into).collect(),
             shortages: quote
                 .shortages
                 .into_iter()

@@ -51,14 +51,6 @@ pub struct PricedOrder {
     pub shortages: Vec<Shortage>,
 }
 
-impl PricedOrder {
-    /// Whether placement must refuse this order for lack of stock. A quote still shows it, with
-    /// its shortages, so the customer sees what to change.
-    pub fn refused_for_stock(&self) -> bool {
-        !self.shortages.is_empty()
-    }
-}
-
 /// Why an order cannot be priced.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PricingRefusal {
@@ -475,11 +467,11 @@ mod tests {
                 },
             ]
         );
-        assert!(quote.refused_for_stock());
+        assert!(!quote.shortages.is_empty());
         assert_eq!(quote.total_amount, money("55.00"));
 
         let enough = price_order(&lines(&[(1, 2)]), &products, None, None, now()).unwrap();
-        assert!(!enough.refused_for_stock());
+        assert!(enough.shortages.is_empty());
     }
 
     #[test]
