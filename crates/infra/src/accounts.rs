@@ -9,7 +9,7 @@ use domain::store::StoreError;
 
 use crate::pool::{PgPool, checkout};
 use crate::schema::users;
-use crate::store_error::{is_unique_violation, store_error};
+use crate::store_error::{corrupt_row, is_unique_violation, store_error};
 
 #[derive(Clone)]
 pub struct PgAccounts {
@@ -35,16 +35,15 @@ struct UserRow {
 }
 
 impl UserRow {
-    fn into_user(self) -> User {
-        User {
+    fn into_user(self) -> Result<User, StoreError> {
+        Ok(User {
             id: UserId(self.id),
             email: self.email,
             name: self.name,
-            // The column's CHECK admits only known roles; anything else gets the least power.
-            role: Role::parse(&self.role).unwrap_or(Role::Customer),
+            role: Role::parse(&self.role).ok_or_else(|| corrupt_row("users", self.id, "role"))?,
             created_at: self.created_at,
             token_version: self.token_version,
-        }
+        })
     }
 }
 
@@ -60,14 +59,15 @@ impl Accounts for PgAccounts {
             ))
             .returning(UserRow::as_returning())
             .get_result::<UserRow>(&mut conn)
-            .map(UserRow::into_user)
             .map_err(|e| {
                 if is_unique_violation(&e, "users_email_key") {
                     AccountError::EmailTaken
                 } else {
                     AccountError::Store(store_error(e))
                 }
-            })
+            })?
+            .into_user()
+            .map_err(AccountError::Store)
     }
 
     fn account_with_password_hash(&self, email: &Email) -> Result<Option<(User, String)>, StoreError> {
@@ -77,8 +77,9 @@ impl Accounts for PgAccounts {
             .select((UserRow::as_select(), users::password_hash))
             .first::<(UserRow, String)>(&mut conn)
             .optional()
-            .map(|found| found.map(|(row, hash)| (row.into_user(), hash)))
-            .map_err(store_error)
+            .map_err(store_error)?
+            .map(|(row, hash)| Ok((row.into_user()?, hash)))
+            .transpose()
     }
 
     fn account(&self, id: UserId) -> Result<Option<User>, StoreError> {
@@ -88,8 +89,9 @@ impl Accounts for PgAccounts {
             .select(UserRow::as_select())
             .first::<UserRow>(&mut conn)
             .optional()
-            .map(|found| found.map(UserRow::into_user))
-            .map_err(store_error)
+            .map_err(store_error)?
+            .map(UserRow::into_user)
+            .transpose()
     }
 
     fn standing(&self, id: UserId) -> Result<Option<Standing>, StoreError> {
@@ -99,13 +101,14 @@ impl Accounts for PgAccounts {
             .select((users::role, users::token_version))
             .first::<(String, i32)>(&mut conn)
             .optional()
-            .map(|found| {
-                found.map(|(role, token_version)| Standing {
-                    role: Role::parse(&role).unwrap_or(Role::Customer),
+            .map_err(store_error)?
+            .map(|(role, token_version)| {
+                Ok(Standing {
+                    role: Role::parse(&role).ok_or_else(|| corrupt_row("users", id.0, "role"))?,
                     token_version,
                 })
             })
-            .map_err(store_error)
+            .transpose()
     }
 
     fn change_role(&self, email: &Email, role: Role) -> Result<User, AccountError> {
@@ -119,7 +122,27 @@ impl Accounts for PgAccounts {
             .get_result::<UserRow>(&mut conn)
             .optional()
             .map_err(store_error)?
-            .map(UserRow::into_user)
-            .ok_or(AccountError::NotFound)
+            .ok_or(AccountError::NotFound)?
+            .into_user()
+            .map_err(AccountError::Store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_row_with_an_unknown_role_is_an_error_not_a_customer() {
+        let row = UserRow {
+            id: 5,
+            email: "a@example.com".into(),
+            name: "A".into(),
+            role: "owner".into(),
+            created_at: Utc::now(),
+            token_version: 0,
+        };
+
+        assert_eq!(row.into_user().err(), Some(corrupt_row("users", 5, "role")));
     }
 }

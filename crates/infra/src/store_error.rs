@@ -35,6 +35,12 @@ const ACCOUNT_REFERENCES: [&str; 4] = [
     "stock_movements_actor_id_fkey",
 ];
 
+/// A row the constraints should have kept out (a status, cause or role no parser accepts): an
+/// error naming the row, never a guess that would act on it.
+pub fn corrupt_row(table: &str, id: i64, column: &str) -> StoreError {
+    StoreError::Internal(format!("{table} row {id} has an invalid {column}"))
+}
+
 pub fn store_error(error: Error) -> StoreError {
     if let Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, info) = &error
         && info

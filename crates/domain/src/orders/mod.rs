@@ -9,6 +9,7 @@ pub mod quote;
 pub mod request;
 pub mod snapshot;
 pub mod status;
+pub mod transaction;
 pub mod use_cases;
 
 pub use lines::{OrderLine, OrderLines};
@@ -21,4 +22,5 @@ pub use quote::{
 pub use request::OrderRequest;
 pub use snapshot::ProductSnapshot;
 pub use status::{Action, Actor, OrderStatus, TransitionError};
+pub use transaction::{TransactionEnd, TransactionWork, in_transaction};
 pub use use_cases::OrderError;

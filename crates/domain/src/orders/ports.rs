@@ -1,4 +1,4 @@
-//! What orders need from storage. A use case runs its steps inside `OrderStore::in_transaction`;
+//! What orders need from storage. A use case runs its steps inside `OrderStore::transaction`;
 //! the adapter opens, commits or rolls back the transaction and never lets the domain see a
 //! connection.
 
@@ -21,6 +21,7 @@ use super::payment::{PaymentEvent, PaymentOutcome};
 use super::quote::PricedOrder;
 use super::snapshot::ProductSnapshot;
 use super::status::{Actor, OrderStatus};
+use super::transaction::TransactionWork;
 
 /// A product an order asked for, as the reservation found it under its row lock.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,24 +134,26 @@ pub trait OrderTx {
     fn record_payment_outcome(&mut self, event_id: &str, outcome: &PaymentOutcome) -> Result<(), StoreError>;
 }
 
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[allow(clippy::needless_lifetimes)] // mockall needs the lifetimes of `Option<&T>` named
 pub trait OrderStore: Send + Sync {
-    /// Runs `work` in one transaction: commit on `Ok`, roll back on `Err`. A deadlock or
-    /// serialization failure rolls back and runs `work` again (a few times at most).
-    fn in_transaction<T, E: From<StoreError>>(
-        &self,
-        work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
-    ) -> Result<T, E>;
+    /// Runs `work` in one transaction: commit when it ends with `Commit`, roll back when it ends
+    /// with `RollBack`. When a statement deadlocked or failed to serialize, MUST roll back and run
+    /// `work` again in a new transaction (a few times at most). MUST return `Err` when the
+    /// transaction could not begin or commit, `Ok` otherwise (the work keeps its own result).
+    /// Use cases call it through `transaction::in_transaction`.
+    fn transaction(&self, work: &mut dyn TransactionWork) -> Result<(), StoreError>;
 
     /// The snapshot placing or quoting an order prices from, read without locks: the lines'
     /// products, the customer's pending orders (counted up to `pending_up_to` at most: the
     /// limit only needs to know whether it is reached, and the count costs what it counts), and
     /// the promotion and shipping option named.
-    fn placement_context(
+    fn placement_context<'p, 's>(
         &self,
         customer: UserId,
         lines: &OrderLines,
-        promo_code: Option<&PromoCode>,
-        shipping_option: Option<&ShippingCode>,
+        promo_code: Option<&'p PromoCode>,
+        shipping_option: Option<&'s ShippingCode>,
         pending_up_to: u32,
     ) -> Result<PlacementContext, StoreError>;
 
@@ -163,11 +166,11 @@ pub trait OrderStore: Send + Sync {
     /// and say which guard failed. It decides nothing else: every figure comes from `priced`.
     /// Under a claimed key it MUST write nothing (`Fenced`) unless the key's latest claim is
     /// `claimed`, checked under the key's row lock so a concurrent takeover cannot slip between.
-    fn reserve(
+    fn reserve<'c>(
         &self,
         customer: UserId,
         priced: &PricedOrder,
-        claimed: Option<&ClaimedKey>,
+        claimed: Option<&'c ClaimedKey>,
     ) -> Result<Reservation, StoreError>;
 
     fn order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;

@@ -19,6 +19,7 @@ use super::quote::{PricedOrder, PricingRefusal, price_order, should_reprice};
 use super::request::OrderRequest;
 
 use super::status::{Action, Actor, OrderStatus, TransitionError};
+use super::transaction::in_transaction;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum OrderError {
@@ -245,7 +246,7 @@ pub fn change_status(
     actor: impl Fn(&Order) -> Actor,
     reason: Option<&str>,
 ) -> Result<Order, OrderError> {
-    store.in_transaction(&mut |tx| {
+    in_transaction(store, |tx| {
         let order = tx.lock_order(id)?.ok_or(OrderError::NotFound)?;
         let actor = actor(&order);
         let next = order.status.apply(action, actor)?;
@@ -341,7 +342,7 @@ pub fn expire_unpaid_orders(
 
 /// Applies a verified payment event at most once. Every outcome is recorded with the event.
 pub fn apply_payment(store: &impl OrderStore, event: &PaymentEvent) -> Result<PaymentOutcome, OrderError> {
-    store.in_transaction(&mut |tx| {
+    in_transaction(store, |tx| {
         if !tx.record_payment_event(event)? {
             return Ok(PaymentOutcome::Duplicate);
         }
@@ -365,101 +366,44 @@ mod tests {
     use crate::idempotency::{ClaimToken, IdempotencyKey};
     use crate::money::Money;
     use crate::orders::lines::OrderLines;
-    use crate::orders::ports::{MockOrderTx, OrderTx, ProductLevel};
+    use crate::orders::ports::{MockOrderStore, MockOrderTx, ProductLevel};
     use crate::orders::quote::MAX_REPRICES;
     use crate::orders::snapshot::ProductSnapshot;
-    use crate::promotions::PromoCode;
-    use crate::shipping::ShippingCode;
 
-    /// Runs the work once against a mockall `OrderTx`, the way the Postgres store would inside
-    /// a transaction. Placement reads `context` and answers the `reservations` in turn.
-    struct OneTransaction {
-        tx: std::sync::Mutex<MockOrderTx>,
-        context: PlacementContext,
-        /// What `reserve` answers, first call first; none left panics.
-        reservations: std::sync::Mutex<Vec<Reservation>>,
-        /// What `reserve` was asked, with the claim it was asked under.
-        reserved: std::sync::Mutex<Vec<(PricedOrder, Option<ClaimedKey>)>>,
-    }
-
-    impl OneTransaction {
-        fn new(tx: MockOrderTx) -> Self {
-            OneTransaction {
-                tx: std::sync::Mutex::new(tx),
-                context: PlacementContext::default(),
-                reservations: std::sync::Mutex::new(Vec::new()),
-                reserved: std::sync::Mutex::new(Vec::new()),
-            }
-        }
-
-        /// A store whose snapshot has product 1 at 2.50 with `stock` units.
-        fn placing(stock: i32, reservations: Vec<Reservation>) -> Self {
-            OneTransaction {
-                context: PlacementContext {
-                    products: vec![ProductSnapshot {
-                        id: ProductId(1),
-                        sku: "S".into(),
-                        name: "N".into(),
-                        category: None,
-                        price: Money::parse_price("2.50").unwrap(),
-                        active: true,
-                        stock,
-                    }],
-                    ..PlacementContext::default()
-                },
-                reservations: std::sync::Mutex::new(reservations.into_iter().rev().collect()),
-                ..OneTransaction::new(MockOrderTx::new())
-            }
+    /// A snapshot with product 1 at 2.50 with `stock` units.
+    fn snapshot(stock: i32) -> PlacementContext {
+        PlacementContext {
+            products: vec![ProductSnapshot {
+                id: ProductId(1),
+                sku: "S".into(),
+                name: "N".into(),
+                category: None,
+                price: Money::parse_price("2.50").unwrap(),
+                active: true,
+                stock,
+            }],
+            ..PlacementContext::default()
         }
     }
 
-    impl OrderStore for OneTransaction {
-        fn in_transaction<T, E: From<StoreError>>(
-            &self,
-            work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
-        ) -> Result<T, E> {
-            let mut tx = self.tx.lock().unwrap();
-            work(&mut *tx)
-        }
-        fn placement_context(
-            &self,
-            _: UserId,
-            _: &OrderLines,
-            _: Option<&PromoCode>,
-            _: Option<&ShippingCode>,
-            _: u32,
-        ) -> Result<PlacementContext, StoreError> {
-            Ok(self.context.clone())
-        }
-        fn reserve(
-            &self,
-            _: UserId,
-            priced: &PricedOrder,
-            claimed: Option<&ClaimedKey>,
-        ) -> Result<Reservation, StoreError> {
-            self.reserved
-                .lock()
-                .unwrap()
-                .push((priced.clone(), claimed.cloned()));
-            Ok(self
-                .reservations
-                .lock()
-                .unwrap()
-                .pop()
-                .expect("a reservation for this call"))
-        }
-        fn order(&self, _: OrderId) -> Result<Option<Order>, StoreError> {
-            unimplemented!()
-        }
-        fn orders(&self, _: &OrderFilter) -> Result<Vec<Order>, StoreError> {
-            unimplemented!()
-        }
-        fn history(&self, _: OrderId) -> Result<Vec<TransitionRecord>, StoreError> {
-            unimplemented!()
-        }
-        fn unpaid_orders(&self, _: chrono::DateTime<Utc>, _: usize) -> Result<Vec<OrderId>, StoreError> {
-            unimplemented!()
-        }
+    /// A store that reads `context` and answers exactly `reservations`, in turn: asking for one
+    /// more, or one fewer, fails the test.
+    fn placing_from(context: PlacementContext, reservations: Vec<Reservation>) -> MockOrderStore {
+        let mut store = MockOrderStore::new();
+        store
+            .expect_placement_context()
+            .returning(move |_, _, _, _, _| Ok(context.clone()));
+        let times = reservations.len();
+        let mut answers = reservations.into_iter();
+        store
+            .expect_reserve()
+            .times(times)
+            .returning(move |_, _, _| Ok(answers.next().expect("a reservation for this call")));
+        store
+    }
+
+    fn placing(stock: i32, reservations: Vec<Reservation>) -> MockOrderStore {
+        placing_from(snapshot(stock), reservations)
     }
 
     fn order(status: OrderStatus, owner: i64, total: &str) -> Order {
@@ -506,9 +450,13 @@ mod tests {
 
     #[test]
     fn a_customer_holding_the_pending_limit_places_nothing() {
-        // No reservation configured: reaching the store's reservation would panic.
-        let mut store = OneTransaction::placing(10, vec![]);
-        store.context.pending_orders = 3;
+        let store = placing_from(
+            PlacementContext {
+                pending_orders: 3,
+                ..snapshot(10)
+            },
+            vec![],
+        );
 
         let result = place_order(&store, UserId(4), &two_of_product_one(), None, 3, Utc::now());
 
@@ -518,8 +466,23 @@ mod tests {
     #[test]
     fn the_store_reserves_exactly_what_the_domain_priced() {
         let placed = order(OrderStatus::Pending, 4, "5.00");
-        let store = OneTransaction::placing(10, vec![Reservation::Placed(Box::new(placed.clone()))]);
         let claimed = claimed_key(7);
+        let mut store = MockOrderStore::new();
+        store
+            .expect_placement_context()
+            .returning(|_, _, _, _, _| Ok(snapshot(10)));
+        let answer = Reservation::Placed(Box::new(placed.clone()));
+        let expected_claim = claimed.clone();
+        store
+            .expect_reserve()
+            .withf(move |customer, priced, under| {
+                *customer == UserId(4)
+                    && priced.lines[0].unit_price.to_string() == "2.50"
+                    && priced.total_amount.to_string() == "5.00"
+                    && under == &Some(&expected_claim)
+            })
+            .times(1)
+            .returning(move |_, _, _| Ok(answer.clone()));
 
         let result = place_order(
             &store,
@@ -531,22 +494,12 @@ mod tests {
         );
 
         assert_eq!(result, Ok(Placement::Placed(Box::new(placed))));
-        let reserved = store.reserved.lock().unwrap();
-        assert_eq!(reserved.len(), 1);
-        let (priced, under) = &reserved[0];
-        assert_eq!(priced.lines[0].unit_price.to_string(), "2.50");
-        assert_eq!(priced.total_amount.to_string(), "5.00");
-        assert_eq!(
-            under.as_ref(),
-            Some(&claimed),
-            "reserved under the request's claim"
-        );
     }
 
     #[test]
     fn a_placement_fenced_by_a_newer_claim_is_claim_lost_and_not_tried_again() {
-        // One reservation only: trying again would panic.
-        let store = OneTransaction::placing(10, vec![Reservation::Fenced]);
+        // One reservation only: trying again fails the test.
+        let store = placing(10, vec![Reservation::Fenced]);
 
         let result = place_order(
             &store,
@@ -558,12 +511,11 @@ mod tests {
         );
 
         assert_eq!(result, Ok(Placement::ClaimLost));
-        assert_eq!(store.reserved.lock().unwrap().len(), 1);
     }
 
     #[test]
     fn a_refused_order_explains_every_shortage_from_what_the_guard_saw() {
-        let store = OneTransaction::placing(10, vec![Reservation::Refused(vec![level(1, "2.50")])]);
+        let store = placing(10, vec![Reservation::Refused(vec![level(1, "2.50")])]);
 
         let placed = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
 
@@ -580,7 +532,7 @@ mod tests {
     #[test]
     fn a_stale_snapshot_showing_no_stock_still_asks_the_guard() {
         let placed = order(OrderStatus::Pending, 4, "5.00");
-        let store = OneTransaction::placing(0, vec![Reservation::Placed(Box::new(placed.clone()))]);
+        let store = placing(0, vec![Reservation::Placed(Box::new(placed.clone()))]);
 
         let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
 
@@ -594,7 +546,8 @@ mod tests {
     #[test]
     fn a_moved_price_is_priced_again_a_few_times_at_most() {
         let moved = || Reservation::Refused(vec![level(10, "2.60")]);
-        let store = OneTransaction::placing(10, vec![moved(), moved(), moved(), moved()]);
+        // The first try and every re-pricing reserve once; one more would fail the test.
+        let store = placing(10, (0..=MAX_REPRICES).map(|_| moved()).collect());
 
         let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
 
@@ -602,12 +555,11 @@ mod tests {
             matches!(result, Err(OrderError::Store(StoreError::Unavailable(_)))),
             "{result:?}"
         );
-        assert_eq!(store.reserved.lock().unwrap().len(), 1 + MAX_REPRICES as usize);
     }
 
     #[test]
     fn an_expected_total_that_differs_is_price_changed_with_the_quote_and_reserves_nothing() {
-        let store = OneTransaction::placing(10, vec![]);
+        let store = placing(10, vec![]);
         let request = OrderRequest {
             expected_total: Some(Money::parse_amount("4.00").unwrap()),
             ..two_of_product_one()
@@ -619,12 +571,11 @@ mod tests {
             Err(OrderError::PriceChanged(quote)) => assert_eq!(quote.total_amount.to_string(), "5.00"),
             other => panic!("{other:?}"),
         }
-        assert!(store.reserved.lock().unwrap().is_empty());
     }
 
     #[test]
     fn an_exhausted_promotion_at_the_guard_is_promo_exhausted() {
-        let store = OneTransaction::placing(10, vec![Reservation::PromotionExhausted]);
+        let store = placing(10, vec![Reservation::PromotionExhausted]);
 
         let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
 
@@ -633,13 +584,12 @@ mod tests {
 
     #[test]
     fn a_quote_shows_shortages_instead_of_refusing() {
-        let store = OneTransaction::placing(1, vec![]);
+        let store = placing(1, vec![]);
 
         let quote = quote_order(&store, UserId(4), &two_of_product_one(), Utc::now()).unwrap();
 
         assert_eq!(quote.shortages.len(), 1);
         assert_eq!(quote.total_amount.to_string(), "5.00");
-        assert!(store.reserved.lock().unwrap().is_empty());
     }
 
     #[test]
@@ -657,7 +607,7 @@ mod tests {
             })
             .times(1)
             .returning(|_, _, _, _| Ok(order(OrderStatus::Cancelled, 4, "5.00")));
-        let store = OneTransaction::new(tx);
+        let store = MockOrderStore::transacting_on(tx);
         let staff = Viewer {
             user_id: UserId(1),
             role: Role::Staff,
@@ -673,7 +623,7 @@ mod tests {
             .returning(|_| Ok(Some(order(OrderStatus::Pending, 4, "5.00"))));
         tx.expect_record_transition().never();
         tx.expect_return_stock().never();
-        let store = OneTransaction::new(tx);
+        let store = MockOrderStore::transacting_on(tx);
         let staff = Viewer {
             user_id: UserId(1),
             role: Role::Staff,
@@ -703,7 +653,7 @@ mod tests {
                     ..order.clone()
                 })
             });
-        let store = OneTransaction::new(tx);
+        let store = MockOrderStore::transacting_on(tx);
         let staff = Viewer {
             user_id: UserId(1),
             role: Role::Staff,
@@ -730,7 +680,7 @@ mod tests {
         tx.expect_lock_order()
             .returning(|_| Ok(Some(order(OrderStatus::Pending, 4, "5.00"))));
         tx.expect_return_stock().never();
-        let store = OneTransaction::new(tx);
+        let store = MockOrderStore::transacting_on(tx);
         let stranger = Viewer {
             user_id: UserId(5),
             role: Role::Customer,
@@ -760,7 +710,7 @@ mod tests {
             .withf(|id, outcome| id == "evt_1" && *outcome == PaymentOutcome::Applied)
             .times(1)
             .returning(|_, _| Ok(()));
-        let store = OneTransaction::new(tx);
+        let store = MockOrderStore::transacting_on(tx);
 
         assert_eq!(apply_payment(&store, &event("5.00")), Ok(PaymentOutcome::Applied));
     }
@@ -776,7 +726,7 @@ mod tests {
             .withf(|_, outcome| *outcome == PaymentOutcome::Rejected("amount_mismatch"))
             .times(1)
             .returning(|_, _| Ok(()));
-        let store = OneTransaction::new(tx);
+        let store = MockOrderStore::transacting_on(tx);
 
         assert_eq!(
             apply_payment(&store, &event("4.99")),
@@ -790,7 +740,7 @@ mod tests {
         tx.expect_record_payment_event().returning(|_| Ok(false));
         tx.expect_lock_order().never();
         tx.expect_record_payment_outcome().never();
-        let store = OneTransaction::new(tx);
+        let store = MockOrderStore::transacting_on(tx);
 
         assert_eq!(
             apply_payment(&store, &event("5.00")),

@@ -205,7 +205,7 @@ impl Catalog for PgCatalog {
                 })
                 .returning(MovementRow::as_returning())
                 .get_result(conn)?;
-            Ok(Ok(row.into_movement()))
+            Ok(row.into_movement().map_err(CatalogError::Store))
         })
         .map_err(catalog_error)?
     }
@@ -234,7 +234,9 @@ impl Catalog for PgCatalog {
             .limit(fetch)
             .select(MovementRow::as_select())
             .load::<MovementRow>(&mut conn)
-            .map(|rows| rows.into_iter().map(MovementRow::into_movement).collect())
-            .map_err(catalog_error)
+            .map_err(catalog_error)?
+            .into_iter()
+            .map(|row| row.into_movement().map_err(CatalogError::Store))
+            .collect()
     }
 }

@@ -6,8 +6,10 @@ use diesel::prelude::*;
 use domain::catalog::{MovementCause, Product, StockMovement};
 use domain::ids::{ProductId, UserId};
 use domain::money::Money;
+use domain::store::StoreError;
 
 use crate::schema::{products, stock_movements};
+use crate::store_error::corrupt_row;
 
 #[derive(Queryable, Selectable, Debug)]
 #[diesel(table_name = products)]
@@ -59,17 +61,41 @@ pub struct MovementRow {
 }
 
 impl MovementRow {
-    pub fn into_movement(self) -> StockMovement {
-        StockMovement {
+    pub fn into_movement(self) -> Result<StockMovement, StoreError> {
+        Ok(StockMovement {
             id: self.id,
             product_id: ProductId(self.product_id),
             delta: self.delta,
-            // The column's CHECK admits only the known causes.
-            cause: MovementCause::parse(&self.cause).unwrap_or(MovementCause::Adjustment),
+            cause: MovementCause::parse(&self.cause)
+                .ok_or_else(|| corrupt_row("stock_movements", self.id, "cause"))?,
             reference: self.reference,
             resulting_stock: self.resulting_stock,
             actor_id: self.actor_id.map(UserId),
             created_at: self.created_at,
-        }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_movement_row_with_an_unknown_cause_is_an_error_not_an_adjustment() {
+        let row = MovementRow {
+            id: 11,
+            product_id: 1,
+            delta: -1,
+            cause: "theft".into(),
+            reference: "r".into(),
+            resulting_stock: 4,
+            actor_id: None,
+            created_at: Utc::now(),
+        };
+
+        assert_eq!(
+            row.into_movement(),
+            Err(corrupt_row("stock_movements", 11, "cause"))
+        );
     }
 }

@@ -12,7 +12,8 @@ use domain::idempotency::ClaimedKey;
 use domain::ids::{OrderId, UserId};
 use domain::orders::ports::TransitionRecord;
 use domain::orders::{
-    OrderFilter, OrderLines, OrderStatus, OrderStore, OrderTx, PlacementContext, PricedOrder, Reservation,
+    OrderFilter, OrderLines, OrderStatus, OrderStore, PlacementContext, PricedOrder, Reservation,
+    TransactionEnd, TransactionWork,
 };
 use domain::promotions::PromoCode;
 use domain::shipping::ShippingCode;
@@ -20,7 +21,7 @@ use domain::store::StoreError;
 
 use crate::pool::{PgPool, checkout};
 use crate::schema::{order_items, order_transitions, orders};
-use crate::store_error::{is_transient_conflict, store_error};
+use crate::store_error::{corrupt_row, is_transient_conflict, store_error};
 
 use rows::{ItemRow, OrderRow};
 use tx::PgOrderTx;
@@ -47,37 +48,28 @@ impl PgOrders {
     }
 }
 
-enum Rollback<E> {
-    Work(E),
-    Database(diesel::result::Error),
-}
-
-impl<E> From<diesel::result::Error> for Rollback<E> {
-    fn from(error: diesel::result::Error) -> Self {
-        Rollback::Database(error)
-    }
-}
-
 impl OrderStore for PgOrders {
-    fn in_transaction<T, E: From<StoreError>>(
-        &self,
-        work: &mut dyn FnMut(&mut dyn OrderTx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    fn transaction(&self, work: &mut dyn TransactionWork) -> Result<(), StoreError> {
         let mut conn = checkout(&self.pool)?;
         let mut attempt = 1;
         loop {
             let conflict = Cell::new(false);
-            let outcome = conn.transaction::<T, Rollback<E>, _>(|conn| {
+            let outcome = conn.transaction(|conn| {
                 let mut tx = PgOrderTx {
                     conn,
                     conflict: &conflict,
                 };
-                work(&mut tx).map_err(Rollback::Work)
+                match work.run(&mut tx) {
+                    TransactionEnd::Commit => Ok(()),
+                    TransactionEnd::RollBack => Err(diesel::result::Error::RollbackTransaction),
+                }
             });
+            // The work rolled back on its own; it holds its result, unless a statement of it
+            // conflicted, and then it deserves another try.
             let retry = match &outcome {
-                Err(Rollback::Work(_)) => conflict.get(),
-                Err(Rollback::Database(e)) => is_transient_conflict(e),
-                Ok(_) => false,
+                Ok(()) => false,
+                Err(diesel::result::Error::RollbackTransaction) => conflict.get(),
+                Err(e) => is_transient_conflict(e),
             };
             if retry && attempt < MAX_ATTEMPTS {
                 attempt += 1;
@@ -85,9 +77,8 @@ impl OrderStore for PgOrders {
                 continue;
             }
             return match outcome {
-                Ok(value) => Ok(value),
-                Err(Rollback::Work(e)) => Err(e),
-                Err(Rollback::Database(e)) => Err(E::from(store_error(e))),
+                Ok(()) | Err(diesel::result::Error::RollbackTransaction) => Ok(()),
+                Err(e) => Err(store_error(e)),
             };
         }
     }
@@ -144,7 +135,7 @@ impl OrderStore for PgOrders {
             .select(ItemRow::as_select())
             .load(&mut conn)
             .map_err(store_error)?;
-        Ok(rows::assemble(vec![row], items).pop())
+        Ok(rows::assemble(vec![row], items)?.pop())
     }
 
     /// Two statements whatever the page holds: the page of orders, then all their items with
@@ -186,7 +177,7 @@ impl OrderStore for PgOrders {
             .select(ItemRow::as_select())
             .load(&mut conn)
             .map_err(store_error)?;
-        Ok(rows::assemble(page, items))
+        rows::assemble(page, items)
     }
 
     fn unpaid_orders(
@@ -230,16 +221,20 @@ impl OrderStore for PgOrders {
             ))
             .load(&mut conn)
             .map_err(store_error)?;
-        Ok(rows
-            .into_iter()
-            .map(|(from, to, at, actor_kind, actor_id, reason)| TransitionRecord {
-                from: from.as_deref().and_then(OrderStatus::parse),
-                to: OrderStatus::parse(&to).unwrap_or(OrderStatus::Pending),
-                at,
-                actor_kind,
-                actor_id: actor_id.map(domain::ids::UserId),
-                reason,
+        let status = |raw: &str| {
+            OrderStatus::parse(raw).ok_or_else(|| corrupt_row("order_transitions", id.0, "status"))
+        };
+        rows.into_iter()
+            .map(|(from, to, at, actor_kind, actor_id, reason)| {
+                Ok(TransitionRecord {
+                    from: from.as_deref().map(status).transpose()?,
+                    to: status(&to)?,
+                    at,
+                    actor_kind,
+                    actor_id: actor_id.map(domain::ids::UserId),
+                    reason,
+                })
             })
-            .collect())
+            .collect()
     }
 }

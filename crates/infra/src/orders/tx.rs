@@ -70,7 +70,7 @@ impl OrderTx for PgOrderTx<'_> {
             .select(ItemRow::as_select())
             .load(self.conn)
             .map_err(|e| self.fail(e))?;
-        Ok(super::rows::assemble(vec![row], items).pop())
+        Ok(super::rows::assemble(vec![row], items)?.pop())
     }
 
     fn record_transition(
@@ -117,7 +117,7 @@ impl OrderTx for PgOrderTx<'_> {
             ))
             .execute(self.conn)
             .map_err(|e| self.fail(e))?;
-        Ok(row.into_order(order.items.clone()))
+        row.into_order(order.items.clone())
     }
 
     fn return_stock(&mut self, order: &Order, actor: Actor) -> Result<(), StoreError> {
