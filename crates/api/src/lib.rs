@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod events;
 pub mod http;
 pub mod limits;
 pub mod ops;

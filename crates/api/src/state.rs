@@ -1,5 +1,6 @@
 //! What every handler can reach: the repositories, the service's keys and its limits.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use domain::ids::UserId;
@@ -8,6 +9,7 @@ use infra::{PgAccounts, PgCatalog, PgIdempotency, PgOrders, PgPool, PgPromotions
 use crate::auth::password_hashing::Argon2Hasher;
 use crate::auth::standing::{self, Standings};
 use crate::auth::tokens::TokenKeys;
+use crate::events::documents::ApiDocuments;
 use crate::http::cursor::CursorCodec;
 use crate::limits::client_ip::TrustedProxies;
 use crate::limits::hashing_gate::HashingGate;
@@ -81,7 +83,7 @@ impl AppState {
             catalog: PgCatalog::new(pool.clone()),
             standings: Standings::new(accounts.clone(), config.standing_ttl),
             accounts,
-            orders: PgOrders::new(pool.clone(), &config.currency),
+            orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments)),
             idempotency: PgIdempotency::new(pool.clone()),
             promotions: PgPromotions::new(pool.clone()),
             shipping: PgShippingOptions::new(pool.clone()),

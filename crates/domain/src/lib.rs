@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod email;
+pub mod events;
 pub mod field_errors;
 pub mod idempotency;
 pub mod ids;

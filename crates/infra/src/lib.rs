@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod events;
 pub mod idempotency;
 pub mod migrations;
 pub mod orders;

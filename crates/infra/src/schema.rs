@@ -156,7 +156,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (id) {
+        id -> Int8,
+        #[sql_name = "type"]
+        kind -> Text,
+        aggregate_type -> Text,
+        aggregate_id -> Int8,
+        sequence -> Int4,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+        fanned_out -> Bool,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Int8,
+        url -> Text,
+        events -> Array<Text>,
+        description -> Nullable<Text>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamptz>,
+        active -> Bool,
+        failing_since -> Nullable<Timestamptz>,
+        disabled_reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (endpoint_id, event_id) {
+        endpoint_id -> Int8,
+        event_id -> Int8,
+        status -> Text,
+        attempts -> Int4,
+        last_status_code -> Nullable<Int4>,
+        last_error -> Nullable<Text>,
+        last_attempt_at -> Nullable<Timestamptz>,
+        next_attempt_at -> Timestamptz,
+        leased_until -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(order_items -> orders (order_id));
+diesel::joinable!(webhook_deliveries -> events (event_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(order_transitions -> orders (order_id));
 diesel::allow_tables_to_appear_in_same_query!(
     orders,
@@ -169,5 +215,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_events,
     promotions,
     promotion_customers,
-    shipping_options
+    shipping_options,
+    events,
+    webhook_endpoints,
+    webhook_deliveries
 );

@@ -8,7 +8,7 @@ use domain::ids::{ProductId, UserId};
 use domain::money::Money;
 use domain::orders::{OrderLines, OrderStore, PricedOrder, ProductSnapshot, Reservation, price_order};
 use infra::PgOrders;
-use infra::testing::TestDb;
+use infra::testing::{TestDb, test_orders};
 
 /// The order as the domain prices it from the store's snapshot now.
 fn priced(orders: &PgOrders, lines: &[(i64, i64)]) -> PricedOrder {
@@ -72,7 +72,7 @@ struct PreparedStatement {
 fn a_placed_order_is_written_exactly_as_priced() {
     let db = TestDb::new();
     seed(&db);
-    let orders = PgOrders::new(db.pool(2), "USD");
+    let orders = test_orders(db.pool(2));
     let priced = priced(&orders, &[(3, 7), (1, 2), (5, 10_000 - 9_999)]);
 
     let Reservation::Placed(order) = reserve(&orders, &priced) else {
@@ -99,7 +99,7 @@ fn a_placed_order_is_written_exactly_as_priced() {
 fn a_refusal_changes_nothing_and_reports_the_locked_levels() {
     let db = TestDb::new();
     seed(&db);
-    let orders = PgOrders::new(db.pool(2), "USD");
+    let orders = test_orders(db.pool(2));
     // Priced while 51 looked available; someone took stock since.
     let mut snapshot = orders
         .placement_context(
@@ -125,7 +125,7 @@ fn a_refusal_changes_nothing_and_reports_the_locked_levels() {
 fn a_one_line_refusal_reports_the_level_of_a_short_archived_unknown_or_repriced_product() {
     let db = TestDb::new();
     seed(&db);
-    let orders = PgOrders::new(db.pool(2), "USD");
+    let orders = test_orders(db.pool(2));
     let snapshot = orders
         .placement_context(
             UserId(1),
@@ -170,7 +170,7 @@ fn a_one_line_refusal_reports_the_level_of_a_short_archived_unknown_or_repriced_
 fn a_multi_line_order_with_one_moved_price_takes_nothing() {
     let db = TestDb::new();
     seed(&db);
-    let orders = PgOrders::new(db.pool(2), "USD");
+    let orders = test_orders(db.pool(2));
     let stale = priced(&orders, &[(1, 1), (2, 1)]);
     db.connection()
         .batch_execute("UPDATE products SET price = 3.00 WHERE id = 2")
@@ -195,7 +195,7 @@ fn the_placing_statement_is_prepared_once_and_then_reuses_one_plan() {
              ANALYZE products",
         )
         .unwrap();
-    let orders = PgOrders::new(db.pool(1), "USD");
+    let orders = test_orders(db.pool(1));
     // Postgres plans the first five executions for their values, then settles on one plan
     // when that plan is no dearer; the statements are written so that it is. One-line orders
     // and longer ones have a statement each.

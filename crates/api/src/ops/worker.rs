@@ -2,6 +2,7 @@
 //! their stock) and purges expired idempotency keys. Runs inside `serve` by default, or alone
 //! as `stockroom worker` with nothing but the database; any number may run at once.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use domain::idempotency::IdempotencyStore;
@@ -9,6 +10,7 @@ use domain::orders::use_cases;
 use infra::{PgIdempotency, PgOrders, PgPool};
 use tokio::sync::watch;
 
+use crate::events::documents::ApiDocuments;
 use crate::http::blocking;
 use crate::http::problem::ApiError;
 
@@ -27,7 +29,7 @@ pub struct Worker {
 impl Worker {
     pub fn new(pool: PgPool, currency: &str, reservation_window: chrono::Duration) -> Worker {
         Worker {
-            orders: PgOrders::new(pool.clone(), currency),
+            orders: PgOrders::new(pool.clone(), currency, Arc::new(ApiDocuments)),
             idempotency: PgIdempotency::new(pool),
             reservation_window,
         }

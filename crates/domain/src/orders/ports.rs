@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use serde::{Deserialize, Serialize};
 
+use crate::events::EventType;
 use crate::idempotency::ClaimedKey;
 use crate::ids::{OrderId, ProductId, UserId};
 use crate::page::Limit;
@@ -118,6 +119,10 @@ pub trait OrderTx {
         actor: Actor,
         reason: Option<&'r str>,
     ) -> Result<Order, StoreError>;
+
+    /// Writes `kind`'s event with the order as it is now, next in the order's sequence, in this
+    /// transaction: it commits with the change or not at all.
+    fn record_order_event(&mut self, kind: EventType, order: &Order) -> Result<(), StoreError>;
 
     /// Puts every item's quantity back in stock with one `cancellation` movement each, made by
     /// `actor` (the ledger says who moved stock, as it does for orders and adjustments).

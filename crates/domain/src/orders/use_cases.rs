@@ -1,6 +1,7 @@
 //! The order use cases: place, look, cancel, ship, deliver, bulk-ship, and apply payments.
 
 use crate::accounts::Role;
+use crate::events::EventType;
 use crate::idempotency::ClaimedKey;
 use crate::ids::{OrderId, ProductId, UserId};
 use crate::page::Page;
@@ -257,7 +258,9 @@ pub fn change_status(
             }
             tx.return_stock(&order, actor)?;
         }
-        Ok(tx.record_transition(&order, next, actor, reason)?)
+        let changed = tx.record_transition(&order, next, actor, reason)?;
+        tx.record_order_event(EventType::for_order_status(next), &changed)?;
+        Ok(changed)
     })
 }
 
@@ -351,7 +354,9 @@ pub fn apply_payment(store: &impl OrderStore, event: &PaymentEvent) -> Result<Pa
         if let (PaymentOutcome::Applied, Some(order)) = (&outcome, &order)
             && event.kind == payment::PaymentEventKind::Succeeded
         {
-            tx.record_transition(order, OrderStatus::Paid, Actor::PaymentProvider, Some(&event.id))?;
+            let paid =
+                tx.record_transition(order, OrderStatus::Paid, Actor::PaymentProvider, Some(&event.id))?;
+            tx.record_order_event(EventType::OrderPaid, &paid)?;
         }
         tx.record_payment_outcome(&event.id, &outcome)?;
         Ok(outcome)
@@ -607,6 +612,10 @@ mod tests {
             })
             .times(1)
             .returning(|_, _, _, _| Ok(order(OrderStatus::Cancelled, 4, "5.00")));
+        tx.expect_record_order_event()
+            .withf(|kind, order| *kind == EventType::OrderCancelled && order.status == OrderStatus::Cancelled)
+            .times(1)
+            .returning(|_, _| Ok(()));
         let store = MockOrderStore::transacting_on(tx);
         let staff = Viewer {
             user_id: UserId(1),
@@ -623,6 +632,7 @@ mod tests {
             .returning(|_| Ok(Some(order(OrderStatus::Pending, 4, "5.00"))));
         tx.expect_record_transition().never();
         tx.expect_return_stock().never();
+        tx.expect_record_order_event().never();
         let store = MockOrderStore::transacting_on(tx);
         let staff = Viewer {
             user_id: UserId(1),
@@ -653,6 +663,10 @@ mod tests {
                     ..order.clone()
                 })
             });
+        tx.expect_record_order_event()
+            .withf(|kind, _| *kind == EventType::OrderShipped)
+            .times(1)
+            .returning(|_, _| Ok(()));
         let store = MockOrderStore::transacting_on(tx);
         let staff = Viewer {
             user_id: UserId(1),
@@ -706,6 +720,10 @@ mod tests {
             .withf(|_, to, actor, _| *to == OrderStatus::Paid && *actor == Actor::PaymentProvider)
             .times(1)
             .returning(|_, _, _, _| Ok(order(OrderStatus::Paid, 4, "5.00")));
+        tx.expect_record_order_event()
+            .withf(|kind, order| *kind == EventType::OrderPaid && order.status == OrderStatus::Paid)
+            .times(1)
+            .returning(|_, _| Ok(()));
         tx.expect_record_payment_outcome()
             .withf(|id, outcome| id == "evt_1" && *outcome == PaymentOutcome::Applied)
             .times(1)

@@ -6,6 +6,7 @@ mod rows;
 mod tx;
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use diesel::prelude::*;
 use domain::idempotency::ClaimedKey;
@@ -19,6 +20,7 @@ use domain::promotions::PromoCode;
 use domain::shipping::ShippingCode;
 use domain::store::StoreError;
 
+use crate::events::EventDocuments;
 use crate::pool::{PgPool, checkout};
 use crate::schema::{order_items, order_transitions, orders};
 use crate::store_error::{corrupt_row, is_transient_conflict, store_error};
@@ -33,13 +35,16 @@ const MAX_ATTEMPTS: u32 = 4;
 pub struct PgOrders {
     pool: PgPool,
     currency: String,
+    documents: Arc<dyn EventDocuments>,
 }
 
 impl PgOrders {
-    pub fn new(pool: PgPool, currency: &str) -> Self {
+    /// `documents` renders the orders that events carry.
+    pub fn new(pool: PgPool, currency: &str, documents: Arc<dyn EventDocuments>) -> Self {
         PgOrders {
             pool,
             currency: currency.to_owned(),
+            documents,
         }
     }
 
@@ -57,6 +62,7 @@ impl OrderStore for PgOrders {
             let outcome = conn.transaction(|conn| {
                 let mut tx = PgOrderTx {
                     conn,
+                    documents: &*self.documents,
                     conflict: &conflict,
                 };
                 match work.run(&mut tx) {
@@ -109,7 +115,7 @@ impl OrderStore for PgOrders {
         claimed: Option<&ClaimedKey>,
     ) -> Result<Reservation, StoreError> {
         let mut conn = checkout(&self.pool)?;
-        let statement = placement::Reserve::new(customer, &self.currency, priced, claimed);
+        let statement = placement::Reserve::new(customer, &self.currency, priced, claimed, &*self.documents);
         let mut attempt = 1;
         loop {
             match statement.run(&mut conn) {

@@ -12,12 +12,13 @@ use chrono::{DateTime, Utc};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::query_builder::AstPass;
-use diesel::sql_types::{Array, BigInt, Bool, Integer, Nullable, Numeric, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Integer, Jsonb, Nullable, Numeric, Text, Timestamptz};
 use domain::idempotency::ClaimedKey;
 use domain::ids::{OrderId, ProductId, PromotionId, UserId};
 use domain::money::Money;
 use domain::orders::{Order, OrderItem, OrderStatus, PricedOrder, ProductLevel, Reservation};
 
+use crate::events::EventDocuments;
 use crate::prepared::{Prepared, Statement};
 
 /// What both placing statements write once stock is reserved. They define `request` and
@@ -26,7 +27,9 @@ use crate::prepared::{Prepared, Statement};
 ///
 /// The order with the priced figures (the CHECKs on `orders` and `order_items` back up their
 /// arithmetic), its items, one `order` movement per line with the resulting stock (keeping
-/// stock == sum(deltas)), the first history row and the idempotency binding.
+/// stock == sum(deltas)), the first history row, the `order.created` event (its document as the
+/// domain priced it, completed with the id and time only the insert knows) and the idempotency
+/// binding.
 macro_rules! record_order {
     () => {
         "new_order AS (
@@ -46,6 +49,14 @@ macro_rules! record_order {
 ), history AS (
     INSERT INTO order_transitions (order_id, from_status, to_status, actor_kind, actor_id)
     SELECT o.id, NULL, 'pending', 'customer', o.user_id FROM new_order o
+), created_event AS (
+    INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
+    SELECT 'order.created', 'order', o.id, 1,
+           q.document || jsonb_build_object(
+               'id', o.id,
+               'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
+               'updated_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))
+      FROM new_order o, request q
 ), idempotency AS (
     UPDATE idempotency_keys AS k SET order_id = o.id
       FROM new_order o, request q
@@ -70,7 +81,8 @@ WITH request AS (
            $5::numeric[] AS unit_prices, $6::numeric[] AS line_totals, $7::numeric[] AS discounts,
            $8::numeric AS subtotal, $9::numeric AS discount_total, $10::numeric AS shipping_total,
            $11::numeric AS total_amount, $12::bigint AS promotion_id, $13::text AS promo_code,
-           $14::text AS shipping_option, $15::text AS idempotency_key, $16::bigint AS claim_token
+           $14::text AS shipping_option, $15::text AS idempotency_key, $16::bigint AS claim_token,
+           $17::jsonb AS document
 ), wanted AS (
     SELECT w.* FROM request,
            unnest(request.ids, request.quantities, request.unit_prices, request.line_totals, request.discounts)
@@ -187,6 +199,8 @@ pub struct Reserve<'a> {
     shipping_option: Option<&'a str>,
     idempotency_key: Option<&'a str>,
     claim_token: Option<i64>,
+    /// The order as its `order.created` event shows it, but for its id and times.
+    document: serde_json::Value,
 }
 
 /// Why a placing transaction rolled back.
@@ -207,8 +221,10 @@ impl<'a> Reserve<'a> {
         currency: &'a str,
         priced: &'a PricedOrder,
         claimed: Option<&'a ClaimedKey>,
+        documents: &dyn EventDocuments,
     ) -> Self {
         let lines = &priced.lines;
+        let document = documents.order(&draft(customer, currency, priced, Utc::now()));
         Reserve {
             customer: customer.0,
             currency,
@@ -227,6 +243,7 @@ impl<'a> Reserve<'a> {
             shipping_option: priced.shipping_option.as_ref().map(|s| s.as_str()),
             idempotency_key: claimed.map(|c| c.key.as_str()),
             claim_token: claimed.map(|c| c.token.0),
+            document,
         }
     }
 
@@ -289,50 +306,16 @@ impl<'a> Reserve<'a> {
                     .collect(),
             );
         };
-        let priced = self.priced;
-        let items = priced
-            .lines
-            .iter()
-            .map(|line| {
-                // The item as written: named as the locked row was named.
-                let row = rows.iter().find(|r| r.id == Some(line.product_id.0));
-                OrderItem {
-                    product_id: line.product_id,
-                    sku: row
-                        .and_then(|r| r.sku.clone())
-                        .unwrap_or_else(|| line.sku.clone()),
-                    name: row
-                        .and_then(|r| r.name.clone())
-                        .unwrap_or_else(|| line.name.clone()),
-                    quantity: i32::try_from(line.quantity.get()).unwrap_or(i32::MAX),
-                    unit_price: line.unit_price.clone(),
-                    line_total: line.line_total.clone(),
-                    discount: line.discount.clone(),
-                }
-            })
-            .collect();
-        Reservation::Placed(Box::new(Order {
-            id: OrderId(order_id),
-            user_id: UserId(self.customer),
-            status: OrderStatus::Pending,
-            currency: self.currency.to_owned(),
-            subtotal: priced.subtotal.clone(),
-            discount_total: priced.discount_total.clone(),
-            shipping_total: priced.shipping_total.clone(),
-            total_amount: priced.total_amount.clone(),
-            promotion: priced
-                .promotion
-                .as_ref()
-                .map(|p| (PromotionId(p.id.0), p.code.as_str().to_owned())),
-            shipping_option: self.shipping_option.map(str::to_owned),
-            items,
-            created_at,
-            updated_at: created_at,
-            paid_at: None,
-            shipped_at: None,
-            delivered_at: None,
-            cancelled_at: None,
-        }))
+        let mut order = draft(UserId(self.customer), self.currency, self.priced, created_at);
+        order.id = OrderId(order_id);
+        for item in &mut order.items {
+            // The item as written: named as the locked row was named.
+            if let Some(row) = rows.iter().find(|r| r.id == Some(item.product_id.0)) {
+                item.sku = row.sku.clone().unwrap_or_else(|| item.sku.clone());
+                item.name = row.name.clone().unwrap_or_else(|| item.name.clone());
+            }
+        }
+        Reservation::Placed(Box::new(order))
     }
 
     fn bind<'b>(&'b self, n: u32, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
@@ -354,11 +337,51 @@ impl<'a> Reserve<'a> {
             14 => out.push_bind_param::<Nullable<Text>, _>(&self.shipping_option),
             15 => out.push_bind_param::<Nullable<Text>, _>(&self.idempotency_key),
             16 => out.push_bind_param::<Nullable<BigInt>, _>(&self.claim_token),
+            17 => out.push_bind_param::<Jsonb, _>(&self.document),
             // Every placeholder of both statements is listed above; another is a typo.
             other => Err(diesel::result::Error::QueryBuilderError(
                 format!("the placing statement has no parameter ${other}").into(),
             )),
         }
+    }
+}
+
+/// The order the placing statement writes, as the domain priced it; `id` 0 until it is written.
+fn draft(customer: UserId, currency: &str, priced: &PricedOrder, created_at: DateTime<Utc>) -> Order {
+    Order {
+        id: OrderId(0),
+        user_id: customer,
+        status: OrderStatus::Pending,
+        currency: currency.to_owned(),
+        subtotal: priced.subtotal.clone(),
+        discount_total: priced.discount_total.clone(),
+        shipping_total: priced.shipping_total.clone(),
+        total_amount: priced.total_amount.clone(),
+        promotion: priced
+            .promotion
+            .as_ref()
+            .map(|p| (PromotionId(p.id.0), p.code.as_str().to_owned())),
+        shipping_option: priced.shipping_option.as_ref().map(|s| s.as_str().to_owned()),
+        items: priced
+            .lines
+            .iter()
+            .map(|line| OrderItem {
+                product_id: line.product_id,
+                sku: line.sku.clone(),
+                name: line.name.clone(),
+                // Quantities are at most 10 000.
+                quantity: i32::try_from(line.quantity.get()).unwrap_or(i32::MAX),
+                unit_price: line.unit_price.clone(),
+                line_total: line.line_total.clone(),
+                discount: line.discount.clone(),
+            })
+            .collect(),
+        created_at,
+        updated_at: created_at,
+        paid_at: None,
+        shipped_at: None,
+        delivered_at: None,
+        cancelled_at: None,
     }
 }
 

@@ -7,17 +7,20 @@ use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::sql_query;
 use diesel::sql_types::{Array, BigInt, Nullable};
+use domain::events::EventType;
 use domain::ids::OrderId;
 use domain::orders::payment::{PaymentEvent, PaymentOutcome};
 use domain::orders::{Actor, Order, OrderStatus, OrderTx};
 use domain::store::StoreError;
 
 use super::rows::{ItemRow, OrderRow};
+use crate::events::{EventDocuments, record_order_event};
 use crate::schema::{order_items, order_transitions, orders, payment_events};
 use crate::store_error::{is_transient_conflict, store_error};
 
 pub struct PgOrderTx<'a> {
     pub conn: &'a mut PgConnection,
+    pub documents: &'a dyn EventDocuments,
     /// Set when a statement hit a deadlock or serialization failure: the runner retries.
     pub conflict: &'a Cell<bool>,
 }
@@ -118,6 +121,12 @@ impl OrderTx for PgOrderTx<'_> {
             .execute(self.conn)
             .map_err(|e| self.fail(e))?;
         row.into_order(order.items.clone())
+    }
+
+    fn record_order_event(&mut self, kind: EventType, order: &Order) -> Result<(), StoreError> {
+        let data = self.documents.order(order);
+        record_order_event(self.conn, kind, order.id.0, &data).map_err(|e| self.fail(e))?;
+        Ok(())
     }
 
     fn return_stock(&mut self, order: &Order, actor: Actor) -> Result<(), StoreError> {
