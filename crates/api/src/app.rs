@@ -17,7 +17,7 @@ use crate::limits::rate_limit;
 use crate::ops::openapi::{self, ApiDoc};
 use crate::ops::{health, metrics};
 use crate::state::AppState;
-use crate::{accounts, catalog, orders, payments, promotions, shipping};
+use crate::{accounts, catalog, events, orders, payments, promotions, shipping};
 
 /// The complete OpenAPI document, as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -38,6 +38,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     orders::handlers::routes(cfg);
     promotions::handlers::routes(cfg);
     shipping::handlers::routes(cfg);
+    events::handlers::routes(cfg);
     cfg.service(payments::handler::payment_webhook);
 }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use domain::events::RetryPolicy;
 
 use crate::auth::tokens::MAX_TTL_SECS;
 use crate::limits::client_ip::TrustedProxies;
@@ -37,6 +38,12 @@ pub struct CoreSettings {
     pub log_format: LogFormat,
     pub shutdown_grace: Duration,
     pub currency: String,
+    /// How the worker retries webhook deliveries.
+    pub webhook_retry: RetryPolicy,
+    /// Whether webhook endpoints may be on loopback, private or other non-public addresses.
+    pub webhook_allow_private: bool,
+    /// `STOCKROOM_SMTP_URL` and `STOCKROOM_EMAIL_FROM`: customer emails; none when unset.
+    pub smtp: Option<(String, String)>,
 }
 
 /// Everything `serve` needs.
@@ -179,6 +186,28 @@ impl CoreSettings {
             log_format,
             shutdown_grace: Duration::from_secs(ranged("STOCKROOM_SHUTDOWN_GRACE_SECS", 30, 0..=3600)?),
             currency,
+            webhook_retry: RetryPolicy {
+                base: Duration::from_millis(ranged(
+                    "STOCKROOM_WEBHOOK_BACKOFF_BASE_MS",
+                    2000,
+                    1..=3_600_000,
+                )?),
+                cap: Duration::from_millis(ranged(
+                    "STOCKROOM_WEBHOOK_BACKOFF_CAP_MS",
+                    3_600_000,
+                    1..=86_400_000,
+                )?),
+                max_attempts: ranged("STOCKROOM_WEBHOOK_MAX_ATTEMPTS", 12, 1..=100)?,
+            },
+            webhook_allow_private: parsed(
+                "STOCKROOM_WEBHOOK_ALLOW_PRIVATE",
+                environment == Environment::Development,
+            )?,
+            smtp: match (var("STOCKROOM_SMTP_URL"), var("STOCKROOM_EMAIL_FROM")) {
+                (None, _) => None,
+                (Some(_), None) => return Err(ConfigError::Missing("STOCKROOM_EMAIL_FROM")),
+                (Some(url), Some(from)) => Some((url, from)),
+            },
         })
     }
 }

@@ -4,12 +4,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::ids::UserId;
+use infra::events::{OutboxSignal, PgWebhookEndpoints, spawn_notifier};
 use infra::{PgAccounts, PgCatalog, PgIdempotency, PgOrders, PgPool, PgPromotions, PgShippingOptions};
 
 use crate::auth::password_hashing::Argon2Hasher;
 use crate::auth::standing::{self, Standings};
 use crate::auth::tokens::TokenKeys;
 use crate::events::documents::ApiDocuments;
+use crate::events::requests::WebhookUrlRules;
 use crate::http::cursor::CursorCodec;
 use crate::limits::client_ip::TrustedProxies;
 use crate::limits::hashing_gate::HashingGate;
@@ -24,6 +26,9 @@ pub struct AppState {
     pub idempotency: PgIdempotency,
     pub promotions: PgPromotions,
     pub shipping: PgShippingOptions,
+    pub webhooks: PgWebhookEndpoints,
+    /// Where webhook endpoints may point; checked when staff create or change one.
+    pub webhook_urls: WebhookUrlRules,
     pub payment_secrets: Vec<Vec<u8>>,
     pub hasher: Argon2Hasher,
     pub hashing: HashingGate,
@@ -56,6 +61,10 @@ pub struct AppConfig {
     /// How late a change of an account's rights may take effect.
     pub standing_ttl: Duration,
     pub hashing: HashingGate,
+    /// Whether webhook endpoints may be on loopback, private or other non-public addresses.
+    pub webhook_allow_private: bool,
+    /// Whether webhook endpoints must use `https`.
+    pub webhook_https_only: bool,
 }
 
 impl AppConfig {
@@ -72,21 +81,33 @@ impl AppConfig {
             body_limit: crate::http::json::DEFAULT_BODY_LIMIT,
             standing_ttl: standing::DEFAULT_TTL,
             hashing: HashingGate::for_this_machine(),
+            // Development and tests call receivers on this machine; production turns it off.
+            webhook_allow_private: true,
+            webhook_https_only: false,
         }
     }
 }
 
 impl AppState {
+    /// Also starts the process's outbox notifier: placements, transitions and product changes
+    /// wake the workers of every instance through one `NOTIFY` per burst of commits.
     pub fn new(pool: PgPool, config: AppConfig) -> AppState {
         let accounts = PgAccounts::new(pool.clone());
+        let written = OutboxSignal::default();
+        spawn_notifier(pool.clone(), written.clone());
         AppState {
-            catalog: PgCatalog::new(pool.clone()),
+            catalog: PgCatalog::new(pool.clone(), &config.currency).signalling(written.clone()),
             standings: Standings::new(accounts.clone(), config.standing_ttl),
             accounts,
-            orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments)),
+            orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments)).signalling(written),
             idempotency: PgIdempotency::new(pool.clone()),
             promotions: PgPromotions::new(pool.clone()),
             shipping: PgShippingOptions::new(pool.clone()),
+            webhooks: PgWebhookEndpoints::new(pool.clone()),
+            webhook_urls: WebhookUrlRules {
+                allow_private: config.webhook_allow_private,
+                https_only: config.webhook_https_only,
+            },
             payment_secrets: config.payment_webhook_secrets,
             hasher: Argon2Hasher::new(),
             hashing: config.hashing,

@@ -67,7 +67,7 @@ fn stock_and_ledger(db: &TestDb, id: ProductId) -> (i32, i64) {
 fn initial_stock_enters_the_ledger() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = PgCatalog::new(db.pool(2));
+    let catalog = PgCatalog::new(db.pool(2), "USD");
 
     let product = catalog
         .create_product(&new_product("A-1", "9.99", 12), Some(STAFF))
@@ -82,7 +82,7 @@ fn initial_stock_enters_the_ledger() {
 fn a_second_product_with_the_same_sku_is_sku_taken() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = PgCatalog::new(db.pool(2));
+    let catalog = PgCatalog::new(db.pool(2), "USD");
     catalog
         .create_product(&new_product("DUP", "1.00", 0), Some(STAFF))
         .unwrap();
@@ -97,7 +97,7 @@ fn a_second_product_with_the_same_sku_is_sku_taken() {
 fn the_database_itself_refuses_negative_stock_and_prices() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = PgCatalog::new(db.pool(2));
+    let catalog = PgCatalog::new(db.pool(2), "USD");
     let product = catalog
         .create_product(&new_product("C-1", "1.00", 1), Some(STAFF))
         .unwrap();
@@ -122,7 +122,7 @@ fn the_database_itself_refuses_negative_stock_and_prices() {
 fn an_update_with_a_stale_version_changes_nothing() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = PgCatalog::new(db.pool(2));
+    let catalog = PgCatalog::new(db.pool(2), "USD");
     let product = catalog
         .create_product(&new_product("V-1", "1.00", 0), Some(STAFF))
         .unwrap();
@@ -148,7 +148,7 @@ fn an_update_with_a_stale_version_changes_nothing() {
 fn an_adjustment_below_zero_is_refused_and_writes_nothing() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = PgCatalog::new(db.pool(2));
+    let catalog = PgCatalog::new(db.pool(2), "USD");
     let product = catalog
         .create_product(&new_product("S-1", "1.00", 3), Some(STAFF))
         .unwrap();
@@ -169,7 +169,7 @@ fn an_adjustment_below_zero_is_refused_and_writes_nothing() {
 fn concurrent_adjustments_never_take_stock_below_zero_and_keep_the_ledger() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = Arc::new(PgCatalog::new(db.pool(16)));
+    let catalog = Arc::new(PgCatalog::new(db.pool(16), "USD"));
     let product = catalog
         .create_product(&new_product("HOT", "1.00", 20), Some(STAFF))
         .unwrap();
@@ -209,7 +209,7 @@ fn concurrent_adjustments_never_take_stock_below_zero_and_keep_the_ledger() {
 fn keyset_pages_cover_every_product_once_in_price_order() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = PgCatalog::new(db.pool(2));
+    let catalog = PgCatalog::new(db.pool(2), "USD");
     for i in 0..30 {
         // Many equal prices: ties must be broken by id, not lost or repeated.
         catalog
@@ -253,7 +253,7 @@ fn keyset_pages_cover_every_product_once_in_price_order() {
 fn search_text_treats_like_wildcards_as_literals() {
     let db = TestDb::new();
     with_staff_user(&db);
-    let catalog = PgCatalog::new(db.pool(2));
+    let catalog = PgCatalog::new(db.pool(2), "USD");
     catalog
         .create_product(&new_product("W-1", "1.00", 1), Some(STAFF))
         .unwrap();

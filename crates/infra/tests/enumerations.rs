@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_query;
 use domain::accounts::Role;
 use domain::catalog::MovementCause;
+use domain::events::{DeliveryStatus, EventType};
 use domain::orders::{Actor, OrderStatus};
 use infra::testing::TestDb;
 
@@ -56,4 +57,14 @@ fn every_stored_enumeration_is_spelled_as_its_check_constraint_admits() {
         admitted(&db, "users_role_known"),
         spelled(Role::ALL.map(Role::as_str))
     );
+    assert_eq!(
+        admitted(&db, "events_type_known"),
+        spelled(EventType::ALL.map(EventType::as_str))
+    );
+    for deliveries in ["webhook_deliveries_status_known", "email_deliveries_status_known"] {
+        assert_eq!(
+            admitted(&db, deliveries),
+            spelled(DeliveryStatus::ALL.map(DeliveryStatus::as_str))
+        );
+    }
 }

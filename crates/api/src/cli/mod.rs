@@ -16,8 +16,8 @@ use infra::pool::PoolOptions;
 use tokio::sync::watch;
 
 use crate::auth::password_hashing::Argon2Hasher;
-use crate::config::{CoreSettings, Settings};
-use crate::ops::worker::Worker;
+use crate::config::{CoreSettings, Environment, Settings};
+use crate::ops::worker::{Worker, WorkerSettings};
 use crate::state::{AppConfig, AppState};
 
 #[derive(Parser)]
@@ -104,12 +104,24 @@ fn pool_for(core: &CoreSettings) -> infra::PgPool {
     )
 }
 
+fn worker_settings(core: &CoreSettings) -> WorkerSettings {
+    WorkerSettings {
+        currency: core.currency.clone(),
+        reservation_window: core.reservation_window,
+        retry: core.webhook_retry,
+        allow_private: core.webhook_allow_private,
+        listen_url: Some(core.database_url.clone()),
+        smtp: core.smtp.clone(),
+    }
+}
+
 /// Runs only the worker, with nothing but the database: no HTTP secrets, no HTTP state.
 /// SIGTERM or Ctrl-C lets the pass under way finish, then exits 0.
 fn worker() -> Result<(), String> {
     let core = CoreSettings::from_env().map_err(|e| format!("refusing to start: {e}"))?;
     crate::ops::telemetry::init(core.log_format);
-    let worker = Worker::new(pool_for(&core), &core.currency, core.reservation_window);
+    let worker = Worker::new(pool_for(&core), worker_settings(&core))
+        .map_err(|e| format!("refusing to start: {e}"))?;
     tracing::info!("running the worker only");
     actix_web::rt::System::new().block_on(async move {
         let (stop, stopping) = watch::channel(false);
@@ -132,9 +144,13 @@ fn serve() -> Result<(), String> {
         tracing::warn!("STOCKROOM_JWT_SECRET is unset: using a random secret; tokens end with this process");
     }
     let pool = pool_for(core);
-    let worker = settings
-        .worker
-        .then(|| Worker::new(pool.clone(), &core.currency, core.reservation_window));
+    let worker = match settings.worker {
+        true => Some(
+            Worker::new(pool.clone(), worker_settings(core))
+                .map_err(|e| format!("refusing to start: {e}"))?,
+        ),
+        false => None,
+    };
     let state = AppState::new(
         pool,
         AppConfig {
@@ -146,6 +162,9 @@ fn serve() -> Result<(), String> {
             payment_webhook_secrets: settings.payment_webhook_secrets.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
             body_limit: settings.body_limit,
+            webhook_allow_private: core.webhook_allow_private,
+            // Production endpoints must be https: a signed event is no secret, but its data is.
+            webhook_https_only: core.environment == Environment::Production,
             ..AppConfig::new(&settings.jwt_secret)
         },
     );

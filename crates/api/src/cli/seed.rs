@@ -101,7 +101,9 @@ pub fn seed_demo(database_url: &str, if_empty: bool) -> Result<(), String> {
         return Err("DATABASE_URL is required".into());
     }
     seed_checkout(database_url)?;
-    let catalog = PgCatalog::new(infra::connect(database_url, 2));
+    // The seed only creates products, which writes no event; the currency is the default.
+    let currency = std::env::var("STOCKROOM_CURRENCY").unwrap_or_else(|_| "USD".into());
+    let catalog = PgCatalog::new(infra::connect(database_url, 2), &currency);
     let any = catalog.list_products(&ProductQuery {
         include_archived: true,
         ..ProductQuery::default()

@@ -63,6 +63,7 @@ impl Modify for BearerAuth {
         (name = "promotions", description = "Discount codes (staff)"),
         (name = "shipping", description = "Shipping options"),
         (name = "payments", description = "The payment provider's webhook"),
+        (name = "webhooks", description = "Events and the endpoints they are delivered to (staff)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -8,9 +8,10 @@ use crate::helpers::{TestApp, spawn_app};
 /// (method, path, documented path template, body, expected status for anonymous, customer, staff).
 type Row = (Method, String, &'static str, Option<Value>, [u16; 3]);
 
-fn table(product: i64, archivable: i64, order: i64) -> Vec<Row> {
+fn table(product: i64, archivable: i64, order: i64, endpoint: i64) -> Vec<Row> {
     let p = |suffix: &str| format!("/v1/products/{product}{suffix}");
     let o = |suffix: &str| format!("/v1/orders/{order}{suffix}");
+    let w = |suffix: &str| format!("/v1/webhook-endpoints/{endpoint}{suffix}");
     let line = json!({"items": [{"product_id": product, "quantity": 1}]});
     vec![
         (Method::GET, "/healthz".into(), "/healthz", None, [200, 200, 200]),
@@ -175,6 +176,77 @@ fn table(product: i64, archivable: i64, order: i64) -> Vec<Row> {
             None,
             [401, 200, 409],
         ),
+        (
+            Method::GET,
+            "/v1/events".into(),
+            "/v1/events",
+            None,
+            [401, 403, 200],
+        ),
+        (
+            Method::POST,
+            "/v1/webhook-endpoints".into(),
+            "/v1/webhook-endpoints",
+            Some(json!({"url": "http://127.0.0.1:9/hook", "events": ["order.paid"]})),
+            [401, 403, 201],
+        ),
+        (
+            Method::GET,
+            "/v1/webhook-endpoints".into(),
+            "/v1/webhook-endpoints",
+            None,
+            [401, 403, 200],
+        ),
+        (
+            Method::GET,
+            w(""),
+            "/v1/webhook-endpoints/{id}",
+            None,
+            [401, 403, 200],
+        ),
+        (
+            Method::PATCH,
+            w(""),
+            "/v1/webhook-endpoints/{id}",
+            Some(json!({"description": "auth table"})),
+            [401, 403, 200],
+        ),
+        (
+            Method::POST,
+            w("/rotate-secret"),
+            "/v1/webhook-endpoints/{id}/rotate-secret",
+            None,
+            [401, 403, 200],
+        ),
+        (
+            Method::POST,
+            w("/test"),
+            "/v1/webhook-endpoints/{id}/test",
+            None,
+            [401, 403, 202],
+        ),
+        (
+            Method::GET,
+            w("/deliveries"),
+            "/v1/webhook-endpoints/{id}/deliveries",
+            None,
+            [401, 403, 200],
+        ),
+        // No delivery to the endpoint is failed or dead (the ping just queued is pending): 404.
+        (
+            Method::POST,
+            w("/deliveries/evt_1/retry"),
+            "/v1/webhook-endpoints/{id}/deliveries/{event_id}/retry",
+            None,
+            [401, 403, 404],
+        ),
+        (
+            Method::DELETE,
+            w(""),
+            "/v1/webhook-endpoints/{id}",
+            None,
+            [401, 403, 204],
+        ),
         // The provider authenticates by signature, not by token: unsigned calls fail for everyone.
         (
             Method::POST,
@@ -210,7 +282,15 @@ async fn every_route_checks_the_callers_role_on_the_server() {
         .as_i64()
         .unwrap();
 
-    for (method, path, _, body, [anonymous, as_customer, as_staff]) in table(product, archivable, order) {
+    let endpoint = app
+        .create_webhook_endpoint(&staff, "http://127.0.0.1:9/hook", &["order.paid"])
+        .await["id"]
+        .as_i64()
+        .unwrap();
+
+    for (method, path, _, body, [anonymous, as_customer, as_staff]) in
+        table(product, archivable, order, endpoint)
+    {
         assert_eq!(
             call(&app, &method, &path, &body, None).await,
             anonymous,
@@ -232,7 +312,7 @@ async fn every_route_checks_the_callers_role_on_the_server() {
 #[tokio::test]
 async fn the_auth_table_covers_every_documented_route() {
     let documented = api::app::openapi();
-    let table = table(1, 2, 3);
+    let table = table(1, 2, 3, 4);
     for (path, item) in &documented.paths.paths {
         let methods = [
             (Method::GET, item.get.is_some()),

@@ -320,3 +320,62 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
     );
     body
 }
+
+/// The app with `webhook_allow_private` and `webhook_https_only` as given, otherwise the
+/// defaults of [`spawn_app`].
+pub async fn spawn_app_with_webhook_rules(allow_private: bool, https_only: bool) -> TestApp {
+    let db = TestDb::new();
+    let pool = infra::pool::connect_with(
+        &db.url,
+        PoolOptions {
+            size: 10,
+            statement_timeout: infra::pool::DEFAULT_STATEMENT_TIMEOUT,
+            statements: None,
+        },
+    );
+    let state = AppState::new(
+        pool,
+        AppConfig {
+            auth_rate_per_min: 0,
+            order_rate_per_min: 0,
+            max_pending_orders: 1000,
+            payment_webhook_secrets: PAYMENT_SECRETS.iter().map(|s| s.to_vec()).collect(),
+            standing_ttl: Duration::from_secs(5),
+            webhook_allow_private: allow_private,
+            webhook_https_only: https_only,
+            ..AppConfig::new(SECRET)
+        },
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local addr").port();
+    let server = api::app::serve(listener, state.clone(), 2, Duration::from_secs(5)).expect("start server");
+    tokio::spawn(server);
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        state,
+        db,
+    }
+}
+
+impl TestApp {
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
+        self.request(Method::DELETE, path, token)
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
+    /// Creates a webhook endpoint and returns its JSON (with the secret), asserting `201`.
+    pub async fn create_webhook_endpoint(&self, staff: &str, url: &str, events: &[&str]) -> Value {
+        let response = self
+            .post(
+                "/v1/webhook-endpoints",
+                Some(staff),
+                &json!({"url": url, "events": events}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "creating a webhook endpoint for {url}");
+        response.json().await.expect("endpoint json")
+    }
+}

@@ -354,7 +354,11 @@ async fn the_worker_cancels_orders_left_unpaid_past_the_window_and_returns_their
         "WITH aged AS (UPDATE orders SET created_at = now() - interval '31 minutes' WHERE id IN ({stale}, {paid}) RETURNING 1) SELECT count(*) AS n FROM aged"
     ));
 
-    let worker = api::ops::worker::Worker::new(app.state.pool.clone(), "USD", chrono::Duration::minutes(30));
+    let worker = api::ops::worker::Worker::new(
+        app.state.pool.clone(),
+        api::ops::worker::WorkerSettings::new("USD"),
+    )
+    .unwrap();
     let expired = worker.run_once().await.unwrap();
 
     assert_eq!(expired, 1);

@@ -63,6 +63,13 @@ impl EventType {
     pub fn subscribable(self) -> bool {
         self != EventType::Ping
     }
+
+    /// The events that send the customer an email: the confirmation, shipped and cancelled.
+    pub const CUSTOMER_EMAILS: [EventType; 3] = [
+        EventType::OrderCreated,
+        EventType::OrderShipped,
+        EventType::OrderCancelled,
+    ];
 }
 
 impl fmt::Display for EventType {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::page::Limit;
 use crate::store::StoreError;
 
+use super::email::{CustomerEmail, DueEmail};
 use super::kind::EventType;
 use super::retry::{AttemptOutcome, DeliveryStatus};
 
@@ -142,10 +143,12 @@ pub trait WebhookEndpoints: Send + Sync {
 
 /// The worker's side of the outbox. Any number of workers may call these at once.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[allow(clippy::needless_lifetimes)] // mockall needs the lifetime of `&[EventType]` named
 pub trait Deliveries: Send + Sync {
     /// Makes the deliveries of up to `batch` events not yet fanned out: one per active endpoint
-    /// subscribed to the event's type. Returns how many events it fanned out.
-    fn fan_out(&self, batch: usize) -> Result<usize, StoreError>;
+    /// subscribed to the event's type, and one customer email for each event of `emailed`.
+    /// Returns how many events it fanned out.
+    fn fan_out<'k>(&self, batch: usize, emailed: &'k [EventType]) -> Result<usize, StoreError>;
 
     /// Claims up to `limit` due deliveries of active endpoints: MUST skip those another worker
     /// holds (`FOR UPDATE SKIP LOCKED`) and lease each claimed one for `lease`, so a worker that
@@ -164,6 +167,31 @@ pub trait Deliveries: Send + Sync {
 
     /// Sets the endpoint `active: false`, saying why.
     fn disable_endpoint(&self, id: i64, reason: &str) -> Result<(), StoreError>;
+}
+
+/// The customer emails the outbox owes. Any number of workers may call these at once.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[allow(clippy::needless_lifetimes)] // mockall needs the lifetime of `Option<&str>` named
+pub trait EmailDeliveries: Send + Sync {
+    /// Claims up to `limit` due emails with their recipient, as `claim_due` claims deliveries:
+    /// `SKIP LOCKED`, then a lease.
+    fn claim_due_emails(&self, limit: usize, lease: std::time::Duration)
+    -> Result<Vec<DueEmail>, StoreError>;
+
+    /// Records the attempt (`error` is `None` when the server accepted it), moves the email to
+    /// `next` and ends the lease.
+    fn record_email_attempt<'e>(
+        &self,
+        event_id: i64,
+        error: Option<&'e str>,
+        next: NextStep,
+    ) -> Result<(), StoreError>;
+}
+
+/// Hands one email to the mail server; `Err` says why it did not take it.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait Mailer: Send + Sync {
+    fn send(&self, email: &CustomerEmail) -> Result<(), String>;
 }
 
 /// Makes one HTTP attempt; never takes longer than the attempt timeout.

@@ -4,8 +4,10 @@ use chrono::{DateTime, Utc};
 
 use crate::store::StoreError;
 
+use super::email::compose;
 use super::endpoint_health::should_disable_endpoint;
-use super::ports::{Deliveries, NextStep, WebhookSender};
+use super::kind::EventType;
+use super::ports::{Deliveries, EmailDeliveries, Mailer, NextStep, WebhookSender};
 use super::retry::{AfterFailure, RetryPolicy};
 
 /// What one round of delivery did.
@@ -22,48 +24,101 @@ impl DeliveryRound {
     }
 }
 
-/// Fans out new events, then attempts up to `batch` due deliveries: a `2xx` is delivered and
-/// never attempted again; a failure waits a random time up to the policy's ceiling (full
-/// jitter, drawn with `random_unit`, uniform in `[0, 1)`), or is dead after the last attempt.
-/// An endpoint that has failed for `DISABLE_AFTER` is disabled.
+/// How a worker goes about a round of delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryPlan {
+    pub retry: RetryPolicy,
+    /// Deliveries claimed at once.
+    pub batch: usize,
+    /// How long a claim keeps other workers away: longer than a whole batch of attempts.
+    pub lease: std::time::Duration,
+}
+
+/// When a failed attempt (number `attempts_made`) is tried again, or that it never is.
+fn after_failure(plan: &DeliveryPlan, attempts_made: u32, unit: f64, at: DateTime<Utc>) -> NextStep {
+    match plan.retry.after_failure(attempts_made, unit) {
+        AfterFailure::RetryIn(wait) => {
+            let wait = chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::MAX);
+            NextStep::RetryAt(at.checked_add_signed(wait).unwrap_or(DateTime::<Utc>::MAX_UTC))
+        }
+        AfterFailure::Dead => NextStep::Dead,
+    }
+}
+
+impl DeliveryRound {
+    fn count(&mut self, next: NextStep) {
+        match next {
+            NextStep::Delivered => self.delivered += 1,
+            NextStep::RetryAt(_) => self.failed += 1,
+            NextStep::Dead => self.dead += 1,
+        }
+    }
+}
+
+/// Fans out new events (with customer emails when `emailing`), then attempts up to a batch of
+/// due deliveries: a `2xx` is delivered and never attempted again; a failure waits a random time
+/// up to the policy's ceiling (full jitter, drawn with `random_unit`, uniform in `[0, 1)`), or is
+/// dead after the last attempt. An endpoint that has failed for `DISABLE_AFTER` is disabled.
 pub fn deliver_due(
     store: &impl Deliveries,
     sender: &impl WebhookSender,
-    policy: &RetryPolicy,
-    batch: usize,
-    lease: std::time::Duration,
+    plan: &DeliveryPlan,
+    emailing: bool,
     random_unit: &mut dyn FnMut() -> f64,
     now: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<DeliveryRound, StoreError> {
-    store.fan_out(batch)?;
+    let emailed: &[EventType] = if emailing {
+        &EventType::CUSTOMER_EMAILS
+    } else {
+        &[]
+    };
+    store.fan_out(plan.batch, emailed)?;
     let mut round = DeliveryRound::default();
-    for delivery in store.claim_due(batch, lease)? {
+    for delivery in store.claim_due(plan.batch, plan.lease)? {
         let outcome = sender.send(&delivery);
         let attempted_at = now();
         let next = if outcome.is_success() {
-            round.delivered += 1;
             NextStep::Delivered
         } else {
-            match policy.after_failure(delivery.attempts + 1, random_unit()) {
-                AfterFailure::RetryIn(wait) => {
-                    round.failed += 1;
-                    let wait = chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::MAX);
-                    NextStep::RetryAt(
-                        attempted_at
-                            .checked_add_signed(wait)
-                            .unwrap_or(DateTime::<Utc>::MAX_UTC),
-                    )
-                }
-                AfterFailure::Dead => {
-                    round.dead += 1;
-                    NextStep::Dead
-                }
-            }
+            after_failure(plan, delivery.attempts + 1, random_unit(), attempted_at)
         };
+        round.count(next);
         let failing_since = store.record_attempt(&delivery, &outcome, next)?;
         if should_disable_endpoint(failing_since, attempted_at) {
             store.disable_endpoint(delivery.endpoint_id, "every delivery failed for 3 days")?;
         }
+    }
+    Ok(round)
+}
+
+/// Sends up to a batch of due customer emails, retried as webhooks are. Each is sent at most once
+/// after the server accepted it; an event whose document makes no email is dead at once.
+/// `mail_domain` ends each `Message-ID`.
+pub fn send_due_emails(
+    store: &impl EmailDeliveries,
+    mailer: &impl Mailer,
+    plan: &DeliveryPlan,
+    mail_domain: &str,
+    random_unit: &mut dyn FnMut() -> f64,
+    now: &dyn Fn() -> DateTime<Utc>,
+) -> Result<DeliveryRound, StoreError> {
+    let mut round = DeliveryRound::default();
+    for due in store.claim_due_emails(plan.batch, plan.lease)? {
+        let (next, error) = match compose(&due, mail_domain) {
+            None => (
+                NextStep::Dead,
+                Some("the event's document is not an order".to_owned()),
+            ),
+            Some(email) => match mailer.send(&email) {
+                Ok(()) => (NextStep::Delivered, None),
+                Err(error) => (
+                    after_failure(plan, due.attempts + 1, random_unit(), now()),
+                    Some(error),
+                ),
+            },
+        };
+        round.count(next);
+        store.record_email_attempt(due.event_id, error.as_deref(), next)?;
     }
     Ok(round)
 }
@@ -74,7 +129,9 @@ mod tests {
 
     use super::*;
     use crate::events::AttemptOutcome;
-    use crate::events::ports::{DueDelivery, MockDeliveries, MockWebhookSender};
+    use crate::events::ports::{
+        DueDelivery, MockDeliveries, MockEmailDeliveries, MockMailer, MockWebhookSender,
+    };
 
     fn due(attempts: u32) -> DueDelivery {
         DueDelivery {
@@ -89,7 +146,7 @@ mod tests {
 
     fn store_with(delivery: DueDelivery, expected: NextStep) -> MockDeliveries {
         let mut store = MockDeliveries::new();
-        store.expect_fan_out().returning(|_| Ok(0));
+        store.expect_fan_out().returning(|_, _| Ok(0));
         store
             .expect_claim_due()
             .times(1)
@@ -111,6 +168,14 @@ mod tests {
         sender
     }
 
+    fn plan(retry: RetryPolicy) -> DeliveryPlan {
+        DeliveryPlan {
+            retry,
+            batch: 10,
+            lease: Duration::from_secs(30),
+        }
+    }
+
     fn at() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
             .map(|t| t.with_timezone(&Utc))
@@ -124,9 +189,8 @@ mod tests {
         let round = deliver_due(
             &store,
             &answering(204),
-            &RetryPolicy::default(),
-            10,
-            Duration::from_secs(30),
+            &plan(RetryPolicy::default()),
+            false,
             &mut || 0.5,
             &at,
         )
@@ -143,9 +207,8 @@ mod tests {
         let round = deliver_due(
             &store,
             &answering(503),
-            &RetryPolicy::default(),
-            10,
-            Duration::from_secs(30),
+            &plan(RetryPolicy::default()),
+            false,
             &mut || 0.5,
             &at,
         )
@@ -162,16 +225,7 @@ mod tests {
         };
         let store = store_with(due(2), NextStep::Dead);
 
-        let round = deliver_due(
-            &store,
-            &answering(500),
-            &policy,
-            10,
-            Duration::from_secs(30),
-            &mut || 0.5,
-            &at,
-        )
-        .unwrap();
+        let round = deliver_due(&store, &answering(500), &plan(policy), false, &mut || 0.5, &at).unwrap();
 
         assert_eq!(round.dead, 1);
     }
@@ -179,7 +233,7 @@ mod tests {
     #[test]
     fn an_endpoint_failing_for_three_days_is_disabled() {
         let mut store = MockDeliveries::new();
-        store.expect_fan_out().returning(|_| Ok(0));
+        store.expect_fan_out().returning(|_, _| Ok(0));
         store.expect_claim_due().returning(|_, _| Ok(vec![due(1)]));
         store
             .expect_record_attempt()
@@ -193,12 +247,86 @@ mod tests {
         deliver_due(
             &store,
             &answering(500),
-            &RetryPolicy::default(),
-            10,
-            Duration::from_secs(30),
+            &plan(RetryPolicy::default()),
+            false,
             &mut || 0.5,
             &at,
         )
         .unwrap();
+    }
+
+    fn due_email(attempts: u32) -> crate::events::email::DueEmail {
+        crate::events::email::DueEmail {
+            event_id: 9,
+            attempts,
+            kind: EventType::OrderShipped,
+            recipient: "ada@example.com".into(),
+            recipient_name: "Ada".into(),
+            order: serde_json::json!({
+                "id": 3, "currency": "USD", "subtotal": "1.00", "discount_total": "0.00",
+                "shipping_total": "0.00", "total_amount": "1.00",
+                "items": [{"name": "Pen", "quantity": 1, "line_total": "1.00"}]
+            }),
+        }
+    }
+
+    #[test]
+    fn an_email_the_server_accepts_is_delivered_with_a_message_id_from_its_event() {
+        let mut store = MockEmailDeliveries::new();
+        store
+            .expect_claim_due_emails()
+            .returning(|_, _| Ok(vec![due_email(0)]));
+        store
+            .expect_record_email_attempt()
+            .withf(|id, error, next| *id == 9 && error.is_none() && *next == NextStep::Delivered)
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let mut mailer = MockMailer::new();
+        mailer
+            .expect_send()
+            .withf(|email| {
+                email.message_id == "<evt_9@shop.example>" && email.subject == "Order #3 has shipped"
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+
+        let round = send_due_emails(
+            &store,
+            &mailer,
+            &plan(RetryPolicy::default()),
+            "shop.example",
+            &mut || 0.5,
+            &at,
+        )
+        .unwrap();
+
+        assert_eq!(round.delivered, 1);
+    }
+
+    #[test]
+    fn an_email_the_server_refuses_is_retried_later_with_the_reason() {
+        let mut store = MockEmailDeliveries::new();
+        store
+            .expect_claim_due_emails()
+            .returning(|_, _| Ok(vec![due_email(0)]));
+        store
+            .expect_record_email_attempt()
+            .withf(|_, error, next| *error == Some("421 try later") && matches!(next, NextStep::RetryAt(_)))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let mut mailer = MockMailer::new();
+        mailer.expect_send().returning(|_| Err("421 try later".into()));
+
+        let round = send_due_emails(
+            &store,
+            &mailer,
+            &plan(RetryPolicy::default()),
+            "shop.example",
+            &mut || 0.5,
+            &at,
+        )
+        .unwrap();
+
+        assert_eq!(round.failed, 1);
     }
 }

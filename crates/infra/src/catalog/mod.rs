@@ -3,15 +3,19 @@
 mod listing;
 mod rows;
 
+use diesel::pg::PgConnection;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 use domain::catalog::{
     Catalog, CatalogError, MAX_STOCK, MovementCause, NewProduct, Product, ProductChanges, ProductQuery,
     StockAdjustment, StockMovement,
 };
+use domain::events::{EventType, crosses_low_stock, is_announced_change};
 use domain::ids::{ProductId, UserId};
 use domain::page::Limit;
 use domain::store::StoreError;
 
+use crate::events::OutboxSignal;
 use crate::pool::{PgPool, checkout};
 use crate::schema::{products, stock_movements};
 use crate::store_error::{is_unique_violation, store_error};
@@ -21,12 +25,45 @@ pub use rows::{MovementRow, ProductRow};
 #[derive(Clone)]
 pub struct PgCatalog {
     pool: PgPool,
+    /// The shop's currency, which product events show as the API does.
+    currency: String,
+    /// Told after a commit that wrote events, to wake the workers.
+    written: OutboxSignal,
 }
 
 impl PgCatalog {
-    pub fn new(pool: PgPool) -> Self {
-        PgCatalog { pool }
+    pub fn new(pool: PgPool, currency: &str) -> Self {
+        PgCatalog {
+            pool,
+            currency: currency.to_owned(),
+            written: OutboxSignal::default(),
+        }
     }
+
+    /// Wakes the workers through `signal` after each commit that wrote events.
+    pub fn signalling(mut self, signal: OutboxSignal) -> Self {
+        self.written = signal;
+        self
+    }
+}
+
+/// A product's event with the product as it is now in this transaction (see `product_document`).
+const RECORD_PRODUCT_EVENT: &str = "
+INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
+SELECT $1, 'product', p.id, next_product_event_sequence(p.id), product_document(p, $3)
+  FROM products p WHERE p.id = $2";
+
+fn record_product_event(
+    conn: &mut PgConnection,
+    kind: EventType,
+    id: ProductId,
+    currency: &str,
+) -> QueryResult<usize> {
+    diesel::sql_query(RECORD_PRODUCT_EVENT)
+        .bind::<Text, _>(kind.as_str())
+        .bind::<BigInt, _>(id.0)
+        .bind::<Text, _>(currency)
+        .execute(conn)
 }
 
 fn catalog_error(error: diesel::result::Error) -> CatalogError {
@@ -122,6 +159,7 @@ impl Catalog for PgCatalog {
         expected_version: Option<i64>,
     ) -> Result<Product, CatalogError> {
         let mut conn = checkout(&self.pool)?;
+        let currency = &self.currency;
         let changeset = ProductChangeset {
             name: changes.name.as_ref().map(|n| n.as_str()),
             description: changes.description.as_ref().map(|d| d.as_str()),
@@ -129,26 +167,53 @@ impl Catalog for PgCatalog {
             price: changes.price.as_ref().map(|p| p.as_decimal()),
             active: changes.active,
         };
-        // The version check and the write are one statement: a concurrent writer either
-        // commits first (and this matches no row) or waits for this one.
-        let mut target = diesel::update(products::table)
-            .filter(products::id.eq(id.0))
-            .into_boxed();
-        if let Some(version) = expected_version {
-            target = target.filter(products::version.eq(version));
-        }
-        let updated = target
-            .set((
-                changeset,
-                products::version.eq(products::version + 1),
-                products::updated_at.eq(diesel::dsl::now),
-            ))
-            .returning(ProductRow::as_returning())
-            .get_result::<ProductRow>(&mut conn)
-            .optional()
-            .map_err(catalog_error)?;
+        // The row is locked before it changes, so `before` is what this change replaced; the
+        // version check and the write are one statement: a concurrent writer either commits
+        // first (and this matches no row) or waits for this one.
+        let updated = conn
+            .transaction(|conn| {
+                let before: Option<ProductRow> = products::table
+                    .find(id.0)
+                    .for_no_key_update()
+                    .select(ProductRow::as_select())
+                    .first(conn)
+                    .optional()?;
+                let Some(before) = before else {
+                    return Ok((None, false));
+                };
+                let mut target = diesel::update(products::table)
+                    .filter(products::id.eq(id.0))
+                    .into_boxed();
+                if let Some(version) = expected_version {
+                    target = target.filter(products::version.eq(version));
+                }
+                let after = target
+                    .set((
+                        changeset,
+                        products::version.eq(products::version + 1),
+                        products::updated_at.eq(diesel::dsl::now),
+                    ))
+                    .returning(ProductRow::as_returning())
+                    .get_result::<ProductRow>(conn)
+                    .optional()?
+                    .map(ProductRow::into_product);
+                let announced = after
+                    .as_ref()
+                    .is_some_and(|after| is_announced_change(&before.into_product(), after));
+                if announced {
+                    record_product_event(conn, EventType::ProductUpdated, id, currency)?;
+                }
+                Ok((after, announced))
+            })
+            .map_err(catalog_error)
+            .map(|(after, announced)| {
+                if announced {
+                    self.written.written();
+                }
+                after
+            })?;
         match updated {
-            Some(row) => Ok(row.into_product()),
+            Some(product) => Ok(product),
             None => match self.product(id)? {
                 Some(_) => Err(CatalogError::VersionMismatch),
                 None => Err(CatalogError::NotFound),
@@ -168,7 +233,7 @@ impl Catalog for PgCatalog {
             // Check and change in one conditional statement: the row lock serialises concurrent
             // adjusters and `0 <= stock + delta <= MAX_STOCK` is evaluated on the latest
             // committed stock, so no interleaving can take stock below zero or past the ceiling.
-            let resulting: Option<i32> = diesel::update(products::table)
+            let resulting: Option<(i32, i32)> = diesel::update(products::table)
                 .filter(products::id.eq(id.0))
                 .filter((products::stock + delta).between(0, MAX_STOCK))
                 .set((
@@ -176,10 +241,10 @@ impl Catalog for PgCatalog {
                     products::version.eq(products::version + 1),
                     products::updated_at.eq(diesel::dsl::now),
                 ))
-                .returning(products::stock)
+                .returning((products::stock, products::low_stock_threshold))
                 .get_result(conn)
                 .optional()?;
-            let Some(resulting_stock) = resulting else {
+            let Some((resulting_stock, threshold)) = resulting else {
                 let available: Option<i32> = products::table
                     .find(id.0)
                     .select(products::stock)
@@ -205,9 +270,22 @@ impl Catalog for PgCatalog {
                 })
                 .returning(MovementRow::as_returning())
                 .get_result(conn)?;
-            Ok(row.into_movement().map_err(CatalogError::Store))
+            let crossed = crosses_low_stock(resulting_stock - delta, resulting_stock, threshold);
+            if crossed {
+                record_product_event(conn, EventType::ProductLowStock, id, &self.currency)?;
+            }
+            Ok(row
+                .into_movement()
+                .map_err(CatalogError::Store)
+                .map(|m| (m, crossed)))
         })
         .map_err(catalog_error)?
+        .map(|(movement, crossed)| {
+            if crossed {
+                self.written.written();
+            }
+            movement
+        })
     }
 
     fn stock_movements(

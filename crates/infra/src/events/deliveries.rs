@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Jsonb, Nullable, Text, Timestamptz};
 use domain::events::ports::{Deliveries, DueDelivery, NextStep};
-use domain::events::{AttemptOutcome, DeliveryStatus};
+use domain::events::{AttemptOutcome, DeliveryStatus, EventType};
 use domain::store::StoreError;
 
 use crate::pool::{PgPool, checkout};
@@ -19,9 +19,42 @@ impl PgDeliveries {
     pub fn new(pool: PgPool) -> Self {
         PgDeliveries { pool }
     }
+
+    /// What the outbox still owes, for the operator's gauges: events not yet fanned out and
+    /// deliveries (webhooks and emails) not yet delivered or dead, with the age in seconds of
+    /// the oldest event among them. Each part reads a partial index of what is pending.
+    pub fn backlog(&self) -> Result<Backlog, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        diesel::sql_query(BACKLOG)
+            .get_result(&mut conn)
+            .map_err(store_error)
+    }
 }
 
-/// One delivery per active endpoint subscribed to each event's type. `SKIP LOCKED` lets several
+const BACKLOG: &str = "
+WITH owed AS (
+    SELECT id AS event_id FROM events WHERE NOT fanned_out
+    UNION ALL
+    SELECT event_id FROM webhook_deliveries WHERE status IN ('pending', 'failed')
+    UNION ALL
+    SELECT event_id FROM email_deliveries WHERE status IN ('pending', 'failed')
+)
+SELECT count(*) AS pending,
+       COALESCE(extract(epoch FROM now() - (SELECT min(created_at) FROM events
+                                             WHERE id = (SELECT min(event_id) FROM owed))), 0)::float8
+           AS oldest_seconds
+  FROM owed";
+
+#[derive(QueryableByName, Debug, Clone, Copy, PartialEq)]
+pub struct Backlog {
+    #[diesel(sql_type = BigInt)]
+    pub pending: i64,
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    pub oldest_seconds: f64,
+}
+
+/// One delivery per active endpoint subscribed to each event's type, and one customer email per
+/// event of the types given (none when the service sends no email). `SKIP LOCKED` lets several
 /// workers fan out at once without waiting on each other or doing an event twice; the primary
 /// key of a delivery makes a repeat harmless anyway. Pings are fanned out when queued.
 const FAN_OUT: &str = "
@@ -30,6 +63,9 @@ WITH batch AS (
 ), deliveries AS (
     INSERT INTO webhook_deliveries (endpoint_id, event_id)
     SELECT e.id, b.id FROM batch b JOIN webhook_endpoints e ON e.active AND b.type = ANY (e.events)
+    ON CONFLICT DO NOTHING
+), emails AS (
+    INSERT INTO email_deliveries (event_id) SELECT id FROM batch WHERE type = ANY ($2::text[])
     ON CONFLICT DO NOTHING
 )
 UPDATE events SET fanned_out = TRUE WHERE id IN (SELECT id FROM batch)";
@@ -127,10 +163,12 @@ pub fn event_body(
 }
 
 impl Deliveries for PgDeliveries {
-    fn fan_out(&self, batch: usize) -> Result<usize, StoreError> {
+    fn fan_out(&self, batch: usize, emailed: &[EventType]) -> Result<usize, StoreError> {
+        let emailed: Vec<&str> = emailed.iter().map(|kind| kind.as_str()).collect();
         let mut conn = checkout(&self.pool)?;
         diesel::sql_query(FAN_OUT)
             .bind::<BigInt, _>(i64::try_from(batch).unwrap_or(i64::MAX))
+            .bind::<diesel::sql_types::Array<Text>, _>(&emailed)
             .execute(&mut conn)
             .map_err(store_error)
     }

@@ -3,12 +3,16 @@
 
 mod deliveries;
 mod documents;
+mod emails;
 mod endpoints;
 mod outbox;
 mod sender;
+mod wakeup;
 
-pub use deliveries::PgDeliveries;
+pub use deliveries::{Backlog, PgDeliveries};
 pub use documents::EventDocuments;
+pub use emails::{PgEmailDeliveries, SmtpMailer};
 pub use endpoints::PgWebhookEndpoints;
 pub(crate) use outbox::record_order_event;
 pub use sender::HttpSender;
+pub use wakeup::{CHANNEL, Listener, OutboxSignal, spawn_notifier};

@@ -20,7 +20,7 @@ use domain::promotions::PromoCode;
 use domain::shipping::ShippingCode;
 use domain::store::StoreError;
 
-use crate::events::EventDocuments;
+use crate::events::{EventDocuments, OutboxSignal};
 use crate::pool::{PgPool, checkout};
 use crate::schema::{order_items, order_transitions, orders};
 use crate::store_error::{corrupt_row, is_transient_conflict, store_error};
@@ -36,6 +36,8 @@ pub struct PgOrders {
     pool: PgPool,
     currency: String,
     documents: Arc<dyn EventDocuments>,
+    /// Told after a commit that wrote events, to wake the workers.
+    written: OutboxSignal,
 }
 
 impl PgOrders {
@@ -45,7 +47,14 @@ impl PgOrders {
             pool,
             currency: currency.to_owned(),
             documents,
+            written: OutboxSignal::default(),
         }
+    }
+
+    /// Wakes the workers through `signal` after each commit that wrote events.
+    pub fn signalling(mut self, signal: OutboxSignal) -> Self {
+        self.written = signal;
+        self
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -59,11 +68,13 @@ impl OrderStore for PgOrders {
         let mut attempt = 1;
         loop {
             let conflict = Cell::new(false);
+            let wrote_events = Cell::new(false);
             let outcome = conn.transaction(|conn| {
                 let mut tx = PgOrderTx {
                     conn,
                     documents: &*self.documents,
                     conflict: &conflict,
+                    wrote_events: &wrote_events,
                 };
                 match work.run(&mut tx) {
                     TransactionEnd::Commit => Ok(()),
@@ -81,6 +92,9 @@ impl OrderStore for PgOrders {
                 attempt += 1;
                 tracing::warn!(attempt, "transaction conflict; retrying");
                 continue;
+            }
+            if outcome.is_ok() && wrote_events.get() {
+                self.written.written();
             }
             return match outcome {
                 Ok(()) | Err(diesel::result::Error::RollbackTransaction) => Ok(()),
@@ -119,7 +133,12 @@ impl OrderStore for PgOrders {
         let mut attempt = 1;
         loop {
             match statement.run(&mut conn) {
-                Ok(reservation) => return Ok(reservation),
+                Ok(reservation) => {
+                    if matches!(reservation, Reservation::Placed(_)) {
+                        self.written.written();
+                    }
+                    return Ok(reservation);
+                }
                 Err(e) if is_transient_conflict(&e) && attempt < MAX_ATTEMPTS => attempt += 1,
                 Err(e) => return Err(store_error(e)),
             }

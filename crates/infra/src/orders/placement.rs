@@ -22,14 +22,15 @@ use crate::events::EventDocuments;
 use crate::prepared::{Prepared, Statement};
 
 /// What both placing statements write once stock is reserved. They define `request` and
-/// `reserved` (id, sku, name, stock, quantity, unit_price, line_total, discount) first; when
-/// `reserved` is empty, nothing here writes anything.
+/// `reserved` (id, sku, name, stock, quantity, unit_price, line_total, discount,
+/// low_stock_threshold, and `product`, the changed row) first; when `reserved` is empty, nothing
+/// here writes anything.
 ///
 /// The order with the priced figures (the CHECKs on `orders` and `order_items` back up their
 /// arithmetic), its items, one `order` movement per line with the resulting stock (keeping
 /// stock == sum(deltas)), the first history row, the `order.created` event (its document as the
 /// domain priced it, completed with the id and time only the insert knows) and the idempotency
-/// binding.
+/// binding; and `product.low_stock` for each product this order takes to its threshold.
 macro_rules! record_order {
     () => {
         "new_order AS (
@@ -57,6 +58,12 @@ macro_rules! record_order {
                'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
                'updated_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))
       FROM new_order o, request q
+), low_stock AS (
+    INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
+    SELECT 'product.low_stock', 'product', r.id, next_product_event_sequence(r.id),
+           product_document(r.product, q.currency)
+      FROM reserved r, request q
+     WHERE crosses_low_stock(r.stock + r.quantity, r.stock, r.low_stock_threshold)
 ), idempotency AS (
     UPDATE idempotency_keys AS k SET order_id = o.id
       FROM new_order o, request q
@@ -125,7 +132,8 @@ pub const PLACE_ORDER: &str = concat!(
        SET stock = p.stock - w.quantity, version = p.version + 1, updated_at = now()
       FROM wanted w, guard g
      WHERE p.id = ANY((SELECT ids FROM request)::bigint[]) AND p.id = w.product_id AND g.holds
-    RETURNING p.id, p.sku, p.name, p.stock, w.quantity, w.unit_price, w.line_total, w.discount
+    RETURNING p.id, p.sku, p.name, p.stock, w.quantity, w.unit_price, w.line_total, w.discount,
+              p.low_stock_threshold, p AS product
 ), ",
     record_order!(),
     "
@@ -153,7 +161,8 @@ pub const PLACE_ONE_LINE: &str = concat!(
      WHERE p.id = (SELECT ids[1] FROM request) AND p.id = w.product_id
        AND p.active AND p.price = w.unit_price AND p.stock >= w.quantity
        AND NOT (SELECT fenced FROM fence)
-    RETURNING p.id, p.sku, p.name, p.stock, w.quantity, w.unit_price, w.line_total, w.discount
+    RETURNING p.id, p.sku, p.name, p.stock, w.quantity, w.unit_price, w.line_total, w.discount,
+              p.low_stock_threshold, p AS product
 ), ",
     record_order!(),
     "

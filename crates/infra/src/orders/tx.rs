@@ -23,6 +23,8 @@ pub struct PgOrderTx<'a> {
     pub documents: &'a dyn EventDocuments,
     /// Set when a statement hit a deadlock or serialization failure: the runner retries.
     pub conflict: &'a Cell<bool>,
+    /// Set when the transaction wrote an event: once it commits, the workers are woken.
+    pub wrote_events: &'a Cell<bool>,
 }
 
 impl PgOrderTx<'_> {
@@ -126,6 +128,7 @@ impl OrderTx for PgOrderTx<'_> {
     fn record_order_event(&mut self, kind: EventType, order: &Order) -> Result<(), StoreError> {
         let data = self.documents.order(order);
         record_order_event(self.conn, kind, order.id.0, &data).map_err(|e| self.fail(e))?;
+        self.wrote_events.set(true);
         Ok(())
     }
 
