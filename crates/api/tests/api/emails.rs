@@ -179,3 +179,25 @@ async fn without_smtp_the_events_flow_and_no_email_is_owed() {
     assert_eq!(app.count("SELECT count(*) AS n FROM events WHERE fanned_out"), 1);
     assert_eq!(app.count("SELECT count(*) AS n FROM email_deliveries"), 0);
 }
+
+#[tokio::test]
+async fn a_refused_order_sends_no_email() {
+    let app = spawn_app().await;
+    let server = MailServer::start(0).await;
+    let staff = app.staff();
+    let customer = app.customer("ada@example.com");
+    let product = app.create_product(&staff, "MAIL-4", "1.00", 1).await;
+    let refused = app
+        .post(
+            "/v1/orders",
+            Some(&customer),
+            &serde_json::json!({"items": [{"product_id": product["id"], "quantity": 2}]}),
+        )
+        .await;
+    assert_eq!(refused.status(), 409);
+
+    mailing_worker(&app, &server).deliver().await.unwrap();
+
+    assert!(server.messages().is_empty());
+    assert_eq!(app.count("SELECT count(*) AS n FROM email_deliveries"), 0);
+}
