@@ -598,3 +598,68 @@ async fn a_redirect_answer_is_a_failed_attempt() {
     assert_eq!(redirecting.received().len(), 1);
     assert_eq!(delivery(&app, endpoint), ("failed".into(), 1));
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_for_three_days_is_disabled_and_says_why() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(|_| 500, Duration::ZERO);
+    let endpoint = endpoint(&app, &receiver.url, &[EventType::OrderCreated]);
+    let staff = app.staff();
+    let customer = app.customer("buyer@example.com");
+    let product = app.create_product(&staff, "HOOK-11", "1.00", 5).await;
+    app.place_order(&customer, &[(product["id"].as_i64().unwrap(), 1)])
+        .await;
+    // It has failed since three days and a minute ago, without a success since.
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "UPDATE webhook_endpoints SET failing_since = now() - interval '3 days 1 minute' WHERE id = {endpoint}"
+    ))
+    .execute(&mut app.conn())
+    .unwrap();
+
+    worker(&app, RetryPolicy::default(), true)
+        .deliver()
+        .await
+        .unwrap();
+
+    let shown = crate::helpers::json_body(
+        app.get(&format!("/v1/webhook-endpoints/{endpoint}"), Some(&staff))
+            .await,
+    )
+    .await;
+    assert_eq!(shown["active"], false);
+    assert!(
+        shown["disabled_reason"].as_str().unwrap().contains("3 days"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_success_clears_an_endpoints_failing_streak() {
+    let app = spawn_app().await;
+    let receiver = Receiver::start(|_| 200, Duration::ZERO);
+    let endpoint = endpoint(&app, &receiver.url, &[EventType::OrderCreated]);
+    use diesel::RunQueryDsl;
+    diesel::sql_query(format!(
+        "UPDATE webhook_endpoints SET failing_since = now() - interval '2 days' WHERE id = {endpoint}"
+    ))
+    .execute(&mut app.conn())
+    .unwrap();
+    let staff = app.staff();
+    let customer = app.customer("buyer@example.com");
+    let product = app.create_product(&staff, "HOOK-12", "1.00", 5).await;
+    app.place_order(&customer, &[(product["id"].as_i64().unwrap(), 1)])
+        .await;
+
+    worker(&app, RetryPolicy::default(), true)
+        .deliver()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM webhook_endpoints WHERE id = {endpoint} AND failing_since IS NULL AND active"
+        )),
+        1
+    );
+}
