@@ -169,39 +169,96 @@ run_wrk quote "$base" -s bench/quote.lua
 new_customer "$base"
 run_wrk order_two_lines "$base" -s bench/order_two_lines.lua
 
+# --- events: commit-to-delivery latency and delivery throughput -----------------------------
+# A local receiver that answers 204 at once (bench/receiver.py) subscribes to order.created.
+# Latency: orders placed one at a time while the worker idles, each delivered once NOTIFY wakes
+# it; from the event's write to its arrival. Throughput: a backlog of events, written at once,
+# delivered by the one worker inside the service.
+command -v python3 >/dev/null || { echo "bench: python3 is missing (sudo apt-get install -y python3)" >&2; exit 1; }
+echo "bench: webhook delivery latency and throughput…" >&2
+receiver_port=$((port + 2))
+python3 "$root/bench/receiver.py" "$receiver_port" "$work/received" &
+receiver_pid=$!
+for _ in $(seq 1 100); do [ -f "$work/received" ] && break; sleep 0.1; done
+# Events of the scenarios above are fanned out (to no endpoint) before the endpoint exists.
+for _ in $(seq 1 600); do
+  [ "$("$psql" -Atq "$bench_url" -c "SELECT count(*) FROM events WHERE NOT fanned_out")" = 0 ] && break
+  sleep 0.1
+done
+"$psql" -q "$bench_url" -c "INSERT INTO webhook_endpoints (url, events, secret) VALUES ('http://127.0.0.1:$receiver_port/hook', '{order.created}', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')" >/dev/null
+new_customer "$base"
+latency_orders=200
+for i in $(seq 1 "$latency_orders"); do
+  curl -sf -o /dev/null -X POST "$base/v1/orders" -H "Authorization: Bearer $STOCKROOM_BENCH_TOKEN" \
+    -H 'Content-Type: application/json' -d "{\"items\":[{\"product_id\":$(( (i % products) + 1 )),\"quantity\":1}]}"
+  sleep 0.05
+done
+for _ in $(seq 1 100); do [ "$(wc -l <"$work/received")" -ge "$latency_orders" ] && break; sleep 0.1; done
+sort -n -k2 "$work/received" | awk '{print $2}' >"$work/latencies"
+n="$(wc -l <"$work/latencies")"
+delivery_p50="$(awk -v n="$n" 'NR == int(n*0.50)+1 {printf "%.1f", $1}' "$work/latencies")"
+delivery_p99="$(awk -v n="$n" 'NR == int(n*0.99)+1 {printf "%.1f", $1}' "$work/latencies")"
+backlog=5000
+before="$(wc -l <"$work/received")"
+"$psql" -q "$bench_url" >/dev/null <<SQL
+INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
+SELECT 'order.created', 'order', -g, 1, '{"id": 0, "status": "pending", "total_amount": "1.00"}'
+  FROM generate_series(1, $backlog) AS g;
+NOTIFY stockroom_events;
+SQL
+started="$(date +%s.%N)"
+for _ in $(seq 1 1200); do [ "$(wc -l <"$work/received")" -ge $((before + backlog)) ] && break; sleep 0.1; done
+finished="$(date +%s.%N)"
+delivered=$(( $(wc -l <"$work/received") - before ))
+delivery_rate="$(awk -v d="$delivered" -v a="$started" -v b="$finished" 'BEGIN { printf "%.0f", d / (b - a) }')"
+kill "$receiver_pid" 2>/dev/null || true
+
 # --- the placement path this one replaced, measured in the same run -------------------------
 # STOCKROOM_BENCH_BASELINE names the commit whose service is measured beside this one (empty
 # skips it): built in a worktree of its own, run against a database of its own loaded the same
 # way (its schema predates the current migrations, so it cannot share this one).
-baseline="${STOCKROOM_BENCH_BASELINE-81ec3a3}"
-if [ -n "$baseline" ] && git rev-parse --verify -q "$baseline^{commit}" >/dev/null; then
-  echo "bench: the replaced placement path ($baseline)…" >&2
-  tree="$root/target/bench-baseline/tree"
+# measure_baseline NAME COMMIT PORT: the service at COMMIT, built in a worktree of its own, run
+# against a database of its own loaded the same way (its schema predates the current migrations,
+# so it cannot share this one), measured with the random and hot placement scenarios as
+# NAME_random and NAME_hot.
+measure_baseline() {
+  local name="$1" commit="$2" at_port="$3"
+  local tree="$root/target/bench-baseline/tree-$name"
   rm -rf "$tree"; git worktree prune
-  git worktree add -f --detach "$tree" "$baseline" >/dev/null 2>&1
-  (cd "$tree" && CARGO_TARGET_DIR="$root/target/bench-baseline/target" cargo build --release --bin stockroom >&2)
-  old_bin="$root/target/bench-baseline/target/release/stockroom"
-  old_url="$(with_db "$DATABASE_URL" stockroom_bench_baseline)"
-  "$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS stockroom_bench_baseline WITH (FORCE)" -c "CREATE DATABASE stockroom_bench_baseline" >/dev/null
+  git worktree add -f --detach "$tree" "$commit" >/dev/null 2>&1
+  (cd "$tree" && CARGO_TARGET_DIR="$root/target/bench-baseline/target-$name" cargo build --release --bin stockroom >&2)
+  local old_bin="$root/target/bench-baseline/target-$name/release/stockroom"
+  local old_url; old_url="$(with_db "$DATABASE_URL" "stockroom_bench_$name")"
+  "$psql" -q "$admin_url" -c "DROP DATABASE IF EXISTS stockroom_bench_$name WITH (FORCE)" -c "CREATE DATABASE stockroom_bench_$name" >/dev/null
   DATABASE_URL="$old_url" "$old_bin" migrate >/dev/null
   "$psql" -q "$old_url" -c "INSERT INTO products (sku, name, description, category, price, stock) SELECT 'BENCH-' || g, 'Bench product ' || g, 'Loaded by make bench', 'category-' || (g % 10), (g % 200) + 0.99, 100000000 FROM generate_series(1, $products) AS g" \
     -c "INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock) SELECT id, stock, 'adjustment', 'bench load', stock FROM products" -c "ANALYZE" >/dev/null
   kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
-  old_port=$((port + 1))
-  env DATABASE_URL="$old_url" STOCKROOM_BIND="127.0.0.1:$old_port" "${limits[@]}" \
+  env DATABASE_URL="$old_url" STOCKROOM_BIND="127.0.0.1:$at_port" "${limits[@]}" \
     STOCKROOM_DB_POOL_SIZE="$connections" STOCKROOM_LOG_FORMAT=json RUST_LOG=warn \
-    "$old_bin" serve >"$work/baseline.log" 2>&1 &
+    "$old_bin" serve >"$work/baseline-$name.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$old_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-  run_wrk_fresh() { new_customer "http://127.0.0.1:$old_port"; run_wrk "$@"; }
-  bench_url_saved="$bench_url"; bench_url="$old_url" # settle() vacuums the database being measured
-  run_wrk_fresh baseline_random "http://127.0.0.1:$old_port" -s bench/order_random.lua
-  run_wrk_fresh baseline_hot "http://127.0.0.1:$old_port" -s bench/order_hot.lua
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$at_port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  local bench_url_saved="$bench_url"; bench_url="$old_url" # settle() vacuums the database being measured
+  new_customer "http://127.0.0.1:$at_port"; run_wrk "${name}_random" "http://127.0.0.1:$at_port" -s bench/order_random.lua
+  new_customer "http://127.0.0.1:$at_port"; run_wrk "${name}_hot" "http://127.0.0.1:$at_port" -s bench/order_hot.lua
   bench_url="$bench_url_saved"
   git worktree remove --force "$tree" >/dev/null 2>&1 || true
-else
-  echo "bench: no baseline commit; skipping the comparison with the replaced path" >&2
-fi
+}
+
+# STOCKROOM_BENCH_BASELINE: the placement path before the domain priced orders (empty skips it).
+# STOCKROOM_BENCH_OUTBOX_BASELINE: the last commit before placement wrote its event (empty skips).
+baseline="${STOCKROOM_BENCH_BASELINE-81ec3a3}"
+outbox_baseline="${STOCKROOM_BENCH_OUTBOX_BASELINE-607cda8}"
+for pair in "baseline:$baseline:$((port + 3))" "no_outbox:$outbox_baseline:$((port + 4))"; do
+  IFS=: read -r name commit at_port <<<"$pair"
+  if [ -n "$commit" ] && git rev-parse --verify -q "$commit^{commit}" >/dev/null; then
+    echo "bench: placement at $commit ($name)…" >&2
+    measure_baseline "$name" "$commit" "$at_port"
+  else
+    echo "bench: no commit for $name; skipping it" >&2
+  fi
+done
 
 # --- the invariant still holds after all that ----------------------------------------------
 broken="$("$psql" -Atq "$bench_url" -c "SELECT count(*) FROM products p WHERE p.stock <> (SELECT sum(delta) FROM stock_movements m WHERE m.product_id = p.id)")"
@@ -228,9 +285,22 @@ table="$(
     row "replaced path ($baseline): POST /v1/orders, random product" baseline_random "new path: $(ratio "${rps[order_random]}" "${rps[baseline_random]}") of it"
     row "replaced path ($baseline): POST /v1/orders, one hot product" baseline_hot "new path: $(ratio "${rps[order_hot]}" "${rps[baseline_hot]}") of it"
   fi
+  if [ -n "${rps[no_outbox_random]:-}" ]; then
+    row "without the outbox ($outbox_baseline): POST /v1/orders, random product" no_outbox_random "with it: $(ratio "${rps[order_random]}" "${rps[no_outbox_random]}") of it"
+    row "without the outbox ($outbox_baseline): POST /v1/orders, one hot product" no_outbox_hot "with it: $(ratio "${rps[order_hot]}" "${rps[no_outbox_hot]}") of it"
+  fi
+)"
+events_table="$(
+  echo "| webhook delivery | figure |"
+  echo "|---|---:|"
+  echo "| commit to delivery, idle worker woken by NOTIFY, p50 | ${delivery_p50} ms |"
+  echo "| commit to delivery, p99 | ${delivery_p99} ms |"
+  echo "| throughput, one worker, backlog of $backlog events to a local 2xx receiver | ${delivery_rate} deliveries/s |"
 )"
 echo
 echo "$table"
+echo
+echo "$events_table"
 echo
 echo "ledger check after the run: $broken product(s) with stock != sum(movements)"
 echo "stock updates done as HOT updates (no index writes): $hot_share%"
@@ -251,6 +321,8 @@ STOCKROOM_BENCH_SECONDS=${seconds} STOCKROOM_BENCH_CONNECTIONS=${connections} ma
 
 $table
 
+$events_table
+
 Ledger check after the run: $broken product(s) with stock != sum(movements).
 Stock updates done as HOT updates (no index writes): $hot_share%.
 
@@ -267,5 +339,11 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
 - *replaced path*: the service at the commit before placement moved to the domain
   (\`STOCKROOM_BENCH_BASELINE\`, default 81ec3a3), built in a worktree and measured in this run on
   a database of its own, loaded the same way.
+- *without the outbox*: the service at the last commit before placement wrote its
+  \`order.created\` event (\`STOCKROOM_BENCH_OUTBOX_BASELINE\`, default 607cda8), measured the same
+  way. The floors include the event row.
+- *webhook delivery*: \`bench/receiver.py\` answers 204 at once; latency runs from the event's
+  write (its \`created_at\`) to its arrival, for orders placed one at a time 50 ms apart; the
+  throughput is one worker's (inside the service) on a backlog written at once.
 MD
 echo "bench: wrote BENCHMARKS.md" >&2

@@ -33,6 +33,8 @@ const BATCH: usize = 200;
 /// attempt timeout, so the lease covers the whole batch with room to spare.
 const DELIVERY_BATCH: usize = 8;
 const LEASE: Duration = Duration::from_secs(8 * 10 + 30);
+/// Events fanned out per statement.
+const FAN_OUT_BATCH: usize = 500;
 
 /// What the worker needs besides the database.
 #[derive(Clone)]
@@ -94,6 +96,7 @@ impl Worker {
         DeliveryPlan {
             retry: self.settings.retry,
             batch: DELIVERY_BATCH,
+            fan_out_batch: FAN_OUT_BATCH,
             lease: LEASE,
         }
     }

@@ -24,12 +24,18 @@ impl DeliveryRound {
     }
 }
 
+/// Fan-out batches per round of delivery at most.
+const FAN_OUT_ROUNDS: usize = 4;
+
 /// How a worker goes about a round of delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryPlan {
     pub retry: RetryPolicy,
     /// Deliveries claimed at once.
     pub batch: usize,
+    /// Events fanned out at once: fan-out is cheap (one statement for the lot), so it takes far
+    /// more than a batch of deliveries and keeps up with a thousand placements a second.
+    pub fan_out_batch: usize,
     /// How long a claim keeps other workers away: longer than a whole batch of attempts.
     pub lease: std::time::Duration,
 }
@@ -72,7 +78,12 @@ pub fn deliver_due(
     } else {
         &[]
     };
-    store.fan_out(plan.batch, emailed)?;
+    // A backlog drains a few batches per round, so deliveries of new events are never starved.
+    for _ in 0..FAN_OUT_ROUNDS {
+        if store.fan_out(plan.fan_out_batch, emailed)? < plan.fan_out_batch {
+            break;
+        }
+    }
     let mut round = DeliveryRound::default();
     for delivery in store.claim_due(plan.batch, plan.lease)? {
         let outcome = sender.send(&delivery);
@@ -172,6 +183,7 @@ mod tests {
         DeliveryPlan {
             retry,
             batch: 10,
+            fan_out_batch: 100,
             lease: Duration::from_secs(30),
         }
     }
@@ -328,5 +340,30 @@ mod tests {
         .unwrap();
 
         assert_eq!(round.failed, 1);
+    }
+
+    #[test]
+    fn a_fan_out_backlog_drains_batch_after_batch_but_a_few_per_round_at_most() {
+        let mut store = MockDeliveries::new();
+        let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = calls.clone();
+        // Always a full batch: an endless backlog.
+        store.expect_fan_out().returning(move |batch, _| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(batch)
+        });
+        store.expect_claim_due().returning(|_, _| Ok(vec![]));
+
+        deliver_due(
+            &store,
+            &MockWebhookSender::new(),
+            &plan(RetryPolicy::default()),
+            false,
+            &mut || 0.5,
+            &at,
+        )
+        .unwrap();
+
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), FAN_OUT_ROUNDS);
     }
 }
