@@ -13,7 +13,7 @@ WITH_DB := $(ROOT)/scripts/with-database.sh
 CARGO := cd "$(ROOT)" && cargo
 
 .PHONY: run test migrate migration bench fuzz lint lint-migrations audit fmt toolchain prereqs \
-        db-prereqs db-start db-stop db-url
+        db-prereqs browser-prereqs db-start db-stop db-url
 
 # What a build needs, checked before building: cargo, and libpq to link against.
 toolchain:
@@ -27,11 +27,16 @@ db-prereqs:
 
 prereqs: toolchain db-prereqs
 
+# What `test` needs besides: Chromium and chromedriver for the staff console's browser tests
+# (installed with apt-get when run as root), checked with the rest before the build starts.
+browser-prereqs:
+	@"$(ROOT)/scripts/prereqs.sh" browser
+
 run: prereqs
 	$(CARGO) build --release --bin stockroom
 	$(WITH_DB) bash -c '"$$0" migrate && "$$0" seed-demo --if-empty && exec "$$0" serve' "$(BIN)"
 
-test: prereqs
+test: prereqs browser-prereqs
 	@if cargo nextest --version >/dev/null 2>&1; then \
 	  $(WITH_DB) bash -c 'cd "$(ROOT)" && exec cargo nextest run --workspace --all-targets --no-fail-fast'; \
 	else \

@@ -17,7 +17,7 @@ use crate::limits::rate_limit;
 use crate::ops::openapi::{self, ApiDoc};
 use crate::ops::{health, metrics};
 use crate::state::AppState;
-use crate::{accounts, catalog, events, orders, payments, promotions, shipping};
+use crate::{accounts, catalog, console, events, orders, payments, promotions, reports, shipping};
 
 /// The complete OpenAPI document, as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
@@ -39,6 +39,7 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     promotions::handlers::routes(cfg);
     shipping::handlers::routes(cfg);
     events::handlers::routes(cfg);
+    reports::handlers::routes(cfg);
     cfg.service(payments::handler::payment_webhook);
 }
 
@@ -77,6 +78,7 @@ pub fn serve(
                     actix_web::error::InternalError::from_response(error, known.answer(req)).into()
                 }
             }))
+            .service(console::service())
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .route(
                 "/docs",

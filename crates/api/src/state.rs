@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use domain::ids::UserId;
 use infra::events::{OutboxSignal, PgWebhookEndpoints, spawn_notifier};
-use infra::{PgAccounts, PgCatalog, PgIdempotency, PgOrders, PgPool, PgPromotions, PgShippingOptions};
+use infra::{
+    PgAccounts, PgCatalog, PgConsoleSessions, PgIdempotency, PgOrders, PgPool, PgPromotions, PgReports,
+    PgShippingOptions,
+};
 
 use crate::auth::password_hashing::Argon2Hasher;
 use crate::auth::standing::{self, Standings};
@@ -26,7 +29,11 @@ pub struct AppState {
     pub idempotency: PgIdempotency,
     pub promotions: PgPromotions,
     pub shipping: PgShippingOptions,
+    pub reports: PgReports,
     pub webhooks: PgWebhookEndpoints,
+    pub console_sessions: PgConsoleSessions,
+    /// Whether the console's session cookie is `Secure` (production, behind https).
+    pub console_secure_cookie: bool,
     /// Where webhook endpoints may point; checked when staff create or change one.
     pub webhook_urls: WebhookUrlRules,
     pub payment_secrets: Vec<Vec<u8>>,
@@ -65,6 +72,8 @@ pub struct AppConfig {
     pub webhook_allow_private: bool,
     /// Whether webhook endpoints must use `https`.
     pub webhook_https_only: bool,
+    /// Whether the console's session cookie is `Secure`: browsers then send it over https only.
+    pub console_secure_cookie: bool,
 }
 
 impl AppConfig {
@@ -84,6 +93,7 @@ impl AppConfig {
             // Development and tests call receivers on this machine; production turns it off.
             webhook_allow_private: true,
             webhook_https_only: false,
+            console_secure_cookie: false,
         }
     }
 }
@@ -103,7 +113,10 @@ impl AppState {
             idempotency: PgIdempotency::new(pool.clone()),
             promotions: PgPromotions::new(pool.clone()),
             shipping: PgShippingOptions::new(pool.clone()),
+            reports: PgReports::new(pool.clone()),
             webhooks: PgWebhookEndpoints::new(pool.clone()),
+            console_sessions: PgConsoleSessions::new(pool.clone()),
+            console_secure_cookie: config.console_secure_cookie,
             webhook_urls: WebhookUrlRules {
                 allow_private: config.webhook_allow_private,
                 https_only: config.webhook_https_only,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod console;
 pub mod email;
 pub mod events;
 pub mod field_errors;
@@ -13,6 +14,7 @@ pub mod orders;
 pub mod page;
 pub mod promotions;
 pub mod quantity;
+pub mod reports;
 pub mod shipping;
 pub mod sku;
 pub mod store;

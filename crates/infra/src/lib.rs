@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod console_sessions;
 pub mod events;
 pub mod idempotency;
 pub mod migrations;
@@ -10,6 +11,7 @@ pub mod orders;
 pub mod pool;
 mod prepared;
 pub mod promotions;
+pub mod reports;
 pub mod schema;
 pub mod shipping;
 pub mod store_error;
@@ -18,8 +20,10 @@ pub mod testing;
 
 pub use accounts::PgAccounts;
 pub use catalog::PgCatalog;
+pub use console_sessions::PgConsoleSessions;
 pub use idempotency::PgIdempotency;
 pub use orders::PgOrders;
 pub use pool::{PgPool, connect};
 pub use promotions::PgPromotions;
+pub use reports::PgReports;
 pub use shipping::PgShippingOptions;

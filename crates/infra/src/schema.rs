@@ -200,6 +200,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    console_sessions (id) {
+        id -> Bytea,
+        user_id -> Int8,
+        csrf_token -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(order_items -> orders (order_id));
 diesel::joinable!(webhook_deliveries -> events (event_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
@@ -218,5 +228,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     shipping_options,
     events,
     webhook_endpoints,
-    webhook_deliveries
+    webhook_deliveries,
+    console_sessions
 );

@@ -7,8 +7,8 @@ use std::thread;
 use diesel::prelude::*;
 use diesel::sql_query;
 use domain::catalog::{
-    Catalog, CatalogError, NewProduct, ProductChanges, ProductKey, ProductQuery, ProductSort, SearchText,
-    StockAdjustment, StockDelta,
+    Catalog, CatalogError, LowStockThreshold, NewProduct, ProductChanges, ProductKey, ProductQuery,
+    ProductSort, SearchText, StockAdjustment, StockDelta,
 };
 use domain::ids::{ProductId, UserId};
 use domain::money::Money;
@@ -34,6 +34,7 @@ fn new_product(sku: &str, price: &str, stock: u32) -> NewProduct {
         category: None,
         price: Money::parse_price(price).unwrap(),
         initial_stock: stock,
+        low_stock_threshold: LowStockThreshold::DEFAULT,
     }
 }
 

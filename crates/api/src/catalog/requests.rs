@@ -2,8 +2,8 @@
 //! checked and every problem reported together.
 
 use domain::catalog::{
-    NewProduct, PriceRange, ProductChanges, ProductKey, ProductQuery, ProductSort, SearchText,
-    StockAdjustment, StockDelta,
+    LowStockThreshold, NewProduct, PriceRange, ProductChanges, ProductKey, ProductQuery, ProductSort,
+    SearchText, StockAdjustment, StockDelta,
 };
 use domain::field_errors::FieldErrors;
 use domain::money::Money;
@@ -37,6 +37,9 @@ pub struct CreateProductRequest {
     #[validate(range(min = 0, max = 1_000_000))]
     #[schema(minimum = 0, maximum = 1_000_000)]
     pub stock: Option<i64>,
+    /// Stock at or below this is running low (`product.low_stock`, the low-stock report).
+    #[schema(minimum = 0, maximum = 1_000_000, default = 5)]
+    pub low_stock_threshold: Option<i64>,
 }
 
 impl CreateProductRequest {
@@ -55,17 +58,27 @@ impl CreateProductRequest {
             .price
             .and_then(|raw| errors.check("price", Money::parse_price(&raw)));
         let initial_stock = self.stock.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
-        match (sku, name, description, category, price) {
-            (Some(sku), Some(name), Some(description), Some(category), Some(price)) if errors.is_empty() => {
-                Ok(NewProduct {
-                    sku,
-                    name,
-                    description,
-                    category,
-                    price,
-                    initial_stock,
-                })
-            }
+        let low_stock_threshold = match self.low_stock_threshold {
+            None => Some(LowStockThreshold::DEFAULT),
+            Some(n) => errors.check("low_stock_threshold", LowStockThreshold::new(n)),
+        };
+        match (sku, name, description, category, price, low_stock_threshold) {
+            (
+                Some(sku),
+                Some(name),
+                Some(description),
+                Some(category),
+                Some(price),
+                Some(low_stock_threshold),
+            ) if errors.is_empty() => Ok(NewProduct {
+                sku,
+                name,
+                description,
+                category,
+                price,
+                initial_stock,
+                low_stock_threshold,
+            }),
             _ => Err(ApiError::Validation(errors)),
         }
     }
@@ -96,6 +109,9 @@ pub struct PatchProductRequest {
     #[schema(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", example = "19.99")]
     pub price: Option<String>,
     pub active: Option<bool>,
+    /// Stock at or below this is running low; a change is not announced as `product.updated`.
+    #[schema(minimum = 0, maximum = 1_000_000)]
+    pub low_stock_threshold: Option<i64>,
 }
 
 impl PatchProductRequest {
@@ -111,14 +127,23 @@ impl PatchProductRequest {
                 .map(|c| Some(Some(c))),
         };
         let price = optional(&mut errors, "price", self.price, Money::parse_price);
-        match (name, description, category, price) {
-            (Some(name), Some(description), Some(category), Some(price)) if errors.is_empty() => {
+        let low_stock_threshold = match self.low_stock_threshold {
+            None => Some(None),
+            Some(n) => errors
+                .check("low_stock_threshold", LowStockThreshold::new(n))
+                .map(Some),
+        };
+        match (name, description, category, price, low_stock_threshold) {
+            (Some(name), Some(description), Some(category), Some(price), Some(low_stock_threshold))
+                if errors.is_empty() =>
+            {
                 Ok(ProductChanges {
                     name,
                     description,
                     category,
                     price,
                     active: self.active,
+                    low_stock_threshold,
                 })
             }
             _ => Err(ApiError::Validation(errors)),

@@ -21,6 +21,9 @@ pub struct ProductView {
     pub stock: i32,
     /// `false` once archived: kept for order history, no longer for sale.
     pub active: bool,
+    /// Stock at or below this is running low: `product.low_stock` fires when stock falls to it.
+    #[schema(minimum = 0, maximum = 1_000_000, example = 5)]
+    pub low_stock_threshold: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +40,7 @@ impl ProductView {
             currency: currency.to_owned(),
             stock: product.stock,
             active: product.active,
+            low_stock_threshold: product.low_stock_threshold,
             created_at: product.created_at,
             updated_at: product.updated_at,
         }

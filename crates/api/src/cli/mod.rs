@@ -165,6 +165,8 @@ fn serve() -> Result<(), String> {
             webhook_allow_private: core.webhook_allow_private,
             // Production endpoints must be https: a signed event is no secret, but its data is.
             webhook_https_only: core.environment == Environment::Production,
+            // The console's cookie travels over https only in production, where TLS ends in front.
+            console_secure_cookie: core.environment == Environment::Production,
             ..AppConfig::new(&settings.jwt_secret)
         },
     );

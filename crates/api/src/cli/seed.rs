@@ -2,7 +2,7 @@
 //! ledger is right from the start.
 
 use diesel::Connection;
-use domain::catalog::{Catalog, NewProduct, ProductQuery};
+use domain::catalog::{Catalog, LowStockThreshold, NewProduct, ProductQuery};
 use domain::money::Money;
 use domain::sku::Sku;
 use domain::text::{Category, Description, ProductName};
@@ -133,6 +133,7 @@ pub fn seed_demo(database_url: &str, if_empty: bool) -> Result<(), String> {
                     price: Money::parse_price(&format!("{}.{:02}", cents / 100, cents % 100))
                         .map_err(|e| e.to_string())?,
                     initial_stock: u32::try_from((n * 31) % 120).unwrap_or(0),
+                    low_stock_threshold: LowStockThreshold::DEFAULT,
                 };
                 match catalog.create_product(&product, None) {
                     Ok(_) => created += 1,

@@ -1,5 +1,7 @@
-//! HTTP plumbing shared by every route: errors, JSON bodies, request ids, cursors, ETags.
+//! HTTP plumbing shared by every route: errors, JSON bodies, request ids, cursors, ETags,
+//! content negotiation.
 
+pub mod accept;
 pub mod blocking;
 pub mod cursor;
 pub mod etag;

@@ -5,7 +5,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use domain::accounts::AccountError;
 use domain::catalog::CatalogError;
-use domain::field_errors::FieldErrors;
+use domain::field_errors::{ErrorCode, FieldErrors};
 use domain::store::StoreError;
 use serde_json::{Value, json};
 
@@ -286,6 +286,18 @@ impl From<AccountError> for ApiError {
     }
 }
 
+impl From<domain::console::ConsoleError> for ApiError {
+    fn from(error: domain::console::ConsoleError) -> Self {
+        use domain::console::ConsoleError;
+        match error {
+            ConsoleError::Account(e) => e.into(),
+            // A customer's right password: the console is not theirs.
+            ConsoleError::NotStaff => ApiError::Forbidden,
+            ConsoleError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<domain::orders::OrderError> for ApiError {
     fn from(error: domain::orders::OrderError) -> Self {
         use domain::orders::OrderError;
@@ -395,5 +407,20 @@ impl From<domain::idempotency::IdempotencyKeyError> for ApiError {
         let mut errors = FieldErrors::default();
         errors.add("Idempotency-Key", "format", error.to_string());
         ApiError::Validation(errors)
+    }
+}
+
+impl From<domain::reports::ReportError> for ApiError {
+    fn from(error: domain::reports::ReportError) -> Self {
+        use domain::reports::ReportError;
+        match error {
+            // `from` and `to` are both dates; it is the end that lies before the start or too far.
+            ReportError::Period(ref period) => {
+                let mut errors = FieldErrors::default();
+                errors.add("to", period.code(), error.to_string());
+                ApiError::Validation(errors)
+            }
+            ReportError::Store(e) => e.into(),
+        }
     }
 }

@@ -64,6 +64,7 @@ impl Modify for BearerAuth {
         (name = "shipping", description = "Shipping options"),
         (name = "payments", description = "The payment provider's webhook"),
         (name = "webhooks", description = "Events and the endpoints they are delivered to (staff)"),
+        (name = "reports", description = "Sales over a period and products running low (staff)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

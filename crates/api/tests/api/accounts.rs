@@ -183,7 +183,11 @@ async fn forged_expired_and_unsigned_tokens_are_unauthenticated() {
             "role edited to staff",
             forge(&token, |_, p| p["role"] = json!("staff")),
         ),
-        ("subject edited", forge(&token, |_, p| p["sub"] = json!("1"))),
+        // Another account's id: the same one would leave the signed payload as it was.
+        (
+            "subject edited",
+            forge(&token, |_, p| p["sub"] = json!((user.id.0 + 1).to_string())),
+        ),
         (
             "algorithm switched to HS512",
             forge(&token, |h, _| h["alg"] = json!("HS512")),

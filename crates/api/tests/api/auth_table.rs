@@ -247,6 +247,20 @@ fn table(product: i64, archivable: i64, order: i64, endpoint: i64) -> Vec<Row> {
             None,
             [401, 403, 204],
         ),
+        (
+            Method::GET,
+            "/v1/reports/sales?from=2026-01-01&to=2026-02-01".into(),
+            "/v1/reports/sales",
+            None,
+            [401, 403, 200],
+        ),
+        (
+            Method::GET,
+            "/v1/reports/low-stock".into(),
+            "/v1/reports/low-stock",
+            None,
+            [401, 403, 200],
+        ),
         // The provider authenticates by signature, not by token: unsigned calls fail for everyone.
         (
             Method::POST,

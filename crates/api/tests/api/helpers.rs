@@ -191,7 +191,7 @@ impl TestApp {
         }
         sql_query(
             "SELECT md5(concat_ws('|', \
-               (SELECT string_agg(concat_ws(',', id, sku, name, description, category, price, stock, active, version), ';' ORDER BY id) FROM products), \
+               (SELECT string_agg(concat_ws(',', id, sku, name, description, category, price, stock, active, low_stock_threshold, version), ';' ORDER BY id) FROM products), \
                (SELECT string_agg(concat_ws(',', id, product_id, delta, cause, reference, resulting_stock), ';' ORDER BY id) FROM stock_movements), \
                (SELECT string_agg(concat_ws(',', id, email, role), ';' ORDER BY id) FROM users), \
                (SELECT string_agg(concat_ws(',', id, user_id, status, total_amount), ';' ORDER BY id) FROM orders), \

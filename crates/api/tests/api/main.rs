@@ -19,6 +19,7 @@ mod process;
 mod product_events;
 mod products;
 mod promotions;
+mod reports;
 mod statement_counts;
 mod webhook_endpoints;
 mod webhooks;

@@ -96,3 +96,29 @@ async fn low_stock_fires_once_per_crossing_whether_an_order_or_an_adjustment_tak
     let shown = json_body(app.get(&format!("/v1/products/{id}"), None).await).await;
     assert_same_document(&events[1].2, &shown);
 }
+
+#[tokio::test]
+async fn low_stock_fires_at_the_threshold_staff_set_and_the_event_shows_it() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let customer = app.customer("buyer@example.com");
+    let product = json_body(
+        app.post(
+            "/v1/products",
+            Some(&staff),
+            &json!({"sku": "EVT-3", "name": "Tap", "price": "1.00", "stock": 10, "low_stock_threshold": 8}),
+        )
+        .await,
+    )
+    .await;
+    let id = product["id"].as_i64().unwrap();
+
+    app.place_order(&customer, &[(id, 2)]).await; // 10 -> 8: at the threshold of 8
+
+    let events = product_events(&app, id);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].0, "product.low_stock");
+    assert_eq!(events[0].2["low_stock_threshold"], 8);
+    let shown = json_body(app.get(&format!("/v1/products/{id}"), None).await).await;
+    assert_same_document(&events[0].2, &shown);
+}

@@ -370,3 +370,76 @@ async fn fifty_concurrent_adjustments_keep_the_ledger_invariant() {
         "one movement per applied adjustment"
     );
 }
+
+#[tokio::test]
+async fn a_product_has_a_low_stock_threshold_of_five_unless_staff_set_one() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+
+    let default = app.create_product(&staff, "LOW-1", "5.00", 3).await;
+    let chosen = app
+        .post(
+            "/v1/products",
+            Some(&staff),
+            &json!({"sku": "LOW-2", "name": "Tap", "price": "5.00", "low_stock_threshold": 12}),
+        )
+        .await;
+    assert_eq!(chosen.status(), 201);
+    let chosen = json_body(chosen).await;
+
+    assert_eq!(default["low_stock_threshold"], 5);
+    assert_eq!(chosen["low_stock_threshold"], 12);
+    let shown = json_body(app.get(&format!("/v1/products/{}", chosen["id"]), None).await).await;
+    assert_eq!(shown["low_stock_threshold"], 12);
+}
+
+#[tokio::test]
+async fn staff_change_a_low_stock_threshold_with_a_patch_and_zero_is_allowed() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let product = app.create_product(&staff, "LOW-3", "5.00", 3).await;
+    let path = format!("/v1/products/{}", product["id"]);
+
+    let patched = app
+        .patch(&path, Some(&staff), &json!({"low_stock_threshold": 0}))
+        .await;
+
+    assert_eq!(patched.status(), 200);
+    assert_eq!(json_body(patched).await["low_stock_threshold"], 0);
+    assert_eq!(
+        json_body(app.get(&path, None).await).await["low_stock_threshold"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_negative_or_huge_low_stock_threshold_is_422_on_the_field_and_changes_nothing() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let product = app.create_product(&staff, "LOW-4", "5.00", 3).await;
+    let path = format!("/v1/products/{}", product["id"]);
+    let before = app.snapshot();
+
+    for threshold in [json!(-1), json!(1_000_001)] {
+        let created = app
+            .post(
+                "/v1/products",
+                Some(&staff),
+                &json!({"sku": "LOW-5", "name": "Sink", "price": "5.00", "low_stock_threshold": threshold}),
+            )
+            .await;
+        let patched = app
+            .patch(&path, Some(&staff), &json!({"low_stock_threshold": threshold}))
+            .await;
+
+        for response in [created, patched] {
+            let problem = assert_problem(response, 422, "validation_failed").await;
+            assert_eq!(
+                problem["errors"],
+                json!([{"field": "low_stock_threshold", "code": "range", "message": "must be an integer between 0 and 1000000"}]),
+                "{threshold}"
+            );
+        }
+    }
+    assert_eq!(app.snapshot(), before);
+}

@@ -138,9 +138,9 @@ fn quick(max_attempts: u32) -> RetryPolicy {
     }
 }
 
-/// Runs delivery passes until `done` holds (or fails after 10 s).
+/// Runs delivery passes until `done` holds (or fails after a minute or so).
 async fn deliver_until(worker: &Worker, done: impl Fn() -> bool) {
-    for _ in 0..500 {
+    for _ in 0..3000 {
         worker.deliver().await.unwrap();
         if done() {
             return;
@@ -305,7 +305,7 @@ async fn a_receiver_that_always_fails_ends_dead_and_a_manual_retry_delivers_it()
 async fn two_workers_never_send_an_event_twice_and_each_arrives_exactly_once() {
     let app = spawn_app().await;
     // Slow enough that both workers are busy at the same time.
-    let receiver = Receiver::start(|_| 200, Duration::from_millis(30));
+    let receiver = Receiver::start(|_| 200, Duration::from_millis(100));
     endpoint(&app, &receiver.url, &[EventType::OrderCreated]);
     let staff = app.staff();
     let product = app.create_product(&staff, "HOOK-5", "1.00", 100).await;
@@ -319,13 +319,11 @@ async fn two_workers_never_send_an_event_twice_and_each_arrives_exactly_once() {
         worker(&app, RetryPolicy::default(), true),
     );
 
-    for _ in 0..100 {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while receiver.received().len() < 12 && std::time::Instant::now() < deadline {
         let (a, b) = tokio::join!(first.deliver(), second.deliver());
         a.unwrap();
         b.unwrap();
-        if receiver.received().len() >= 12 {
-            break;
-        }
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
 
@@ -490,9 +488,10 @@ async fn retries_after_an_outage_are_spread_out_not_in_lockstep() {
     for _ in 0..200 {
         app.place_order(&customer, &[(id, 1)]).await;
     }
-    // The first attempt of each fails; its retry waits random(0, min(cap, 10 s · 2)).
+    // The first attempt of each fails; its retry waits random(0, min(cap, 60 s · 2)): long
+    // enough that hardly any comes due while the test runs, however loaded the machine.
     let policy = RetryPolicy {
-        base: Duration::from_secs(10),
+        base: Duration::from_secs(60),
         cap: Duration::from_secs(3600),
         max_attempts: 12,
     };
@@ -517,7 +516,7 @@ async fn retries_after_an_outage_are_spread_out_not_in_lockstep() {
     .collect();
     // A few retries fell due within the test and failed again (their wait doubles): left out.
     assert!(waits.len() >= 150, "{}", waits.len());
-    let ceiling = 20.0;
+    let ceiling = 120.0;
     assert!(
         waits.iter().all(|w| (0.0..=ceiling + 0.1).contains(w)),
         "{waits:?}"

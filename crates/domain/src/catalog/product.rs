@@ -7,6 +7,8 @@ use crate::money::Money;
 use crate::sku::Sku;
 use crate::text::{Category, Description, ProductName};
 
+use super::low_stock_threshold::LowStockThreshold;
+
 /// A product as stored. Read back from the database, whose constraints keep its fields valid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Product {
@@ -18,6 +20,8 @@ pub struct Product {
     pub price: Money,
     pub stock: i32,
     pub active: bool,
+    /// Stock at or below this is running low.
+    pub low_stock_threshold: i32,
     /// Increases with every change, stock included; the HTTP layer's ETag.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -33,6 +37,7 @@ pub struct NewProduct {
     pub category: Option<Category>,
     pub price: Money,
     pub initial_stock: u32,
+    pub low_stock_threshold: LowStockThreshold,
 }
 
 /// A partial update. Stock is deliberately absent: it moves only through orders and adjustments.
@@ -44,6 +49,7 @@ pub struct ProductChanges {
     pub category: Option<Option<Category>>,
     pub price: Option<Money>,
     pub active: Option<bool>,
+    pub low_stock_threshold: Option<LowStockThreshold>,
 }
 
 impl ProductChanges {

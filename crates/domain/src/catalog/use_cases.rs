@@ -130,6 +130,7 @@ mod tests {
             price: Money::parse_price(price).unwrap(),
             stock: 3,
             active: true,
+            low_stock_threshold: 5,
             version: 7,
             created_at: Utc::now(),
             updated_at: Utc::now(),

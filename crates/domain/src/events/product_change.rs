@@ -29,6 +29,7 @@ mod tests {
             price: Money::parse_price("4.00").unwrap(),
             stock: 5,
             active: true,
+            low_stock_threshold: 5,
             version: 1,
             created_at: Utc::now(),
             updated_at: Utc::now(),

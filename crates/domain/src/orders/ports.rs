@@ -186,6 +186,9 @@ pub trait OrderStore: Send + Sync {
 
     fn history(&self, id: OrderId) -> Result<Vec<TransitionRecord>, StoreError>;
 
+    /// How many orders have this status now.
+    fn count_by_status(&self, status: OrderStatus) -> Result<i64, StoreError>;
+
     /// Up to `limit` pending orders placed before `placed_before`, oldest first.
     fn unpaid_orders(&self, placed_before: DateTime<Utc>, limit: usize) -> Result<Vec<OrderId>, StoreError>;
 }

@@ -93,6 +93,7 @@ struct ProductChangeset<'a> {
     category: Option<Option<&'a str>>,
     price: Option<&'a bigdecimal::BigDecimal>,
     active: Option<bool>,
+    low_stock_threshold: Option<i32>,
 }
 
 impl Catalog for PgCatalog {
@@ -112,6 +113,7 @@ impl Catalog for PgCatalog {
                     products::category.eq(product.category.as_ref().map(|c| c.as_str())),
                     products::price.eq(product.price.as_decimal()),
                     products::stock.eq(initial_stock),
+                    products::low_stock_threshold.eq(product.low_stock_threshold.get()),
                 ))
                 .returning(ProductRow::as_returning())
                 .get_result(conn)?;
@@ -166,6 +168,7 @@ impl Catalog for PgCatalog {
             category: changes.category.as_ref().map(|c| c.as_ref().map(|c| c.as_str())),
             price: changes.price.as_ref().map(|p| p.as_decimal()),
             active: changes.active,
+            low_stock_threshold: changes.low_stock_threshold.map(|t| t.get()),
         };
         // The row is locked before it changes, so `before` is what this change replaced; the
         // version check and the write are one statement: a concurrent writer either commits

@@ -11,7 +11,7 @@ use domain::store::StoreError;
 use crate::schema::{products, stock_movements};
 use crate::store_error::corrupt_row;
 
-#[derive(Queryable, Selectable, Debug)]
+#[derive(Queryable, QueryableByName, Selectable, Debug)]
 #[diesel(table_name = products)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct ProductRow {
@@ -23,6 +23,7 @@ pub struct ProductRow {
     pub price: BigDecimal,
     pub stock: i32,
     pub active: bool,
+    pub low_stock_threshold: i32,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -39,6 +40,7 @@ impl ProductRow {
             price: Money::from_stored(self.price),
             stock: self.stock,
             active: self.active,
+            low_stock_threshold: self.low_stock_threshold,
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,

@@ -262,4 +262,14 @@ impl OrderStore for PgOrders {
             })
             .collect()
     }
+
+    fn count_by_status(&self, status: OrderStatus) -> Result<i64, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        // Counted on orders_status_created_idx; the partial index of pending orders serves that one.
+        orders::table
+            .filter(orders::status.eq(status.as_str()))
+            .count()
+            .get_result(&mut conn)
+            .map_err(store_error)
+    }
 }

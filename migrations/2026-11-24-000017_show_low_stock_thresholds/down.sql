@@ -1,0 +1,16 @@
+SET lock_timeout = '5s';
+-- The rendering of 2026-11-24-000016, without the threshold.
+CREATE OR REPLACE FUNCTION product_document(p products, currency TEXT) RETURNS JSONB
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN jsonb_build_object(
+        'id', p.id,
+        'sku', p.sku,
+        'name', p.name,
+        'description', p.description,
+        'category', p.category,
+        'price', p.price::text,
+        'currency', currency,
+        'stock', p.stock,
+        'active', p.active,
+        'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));

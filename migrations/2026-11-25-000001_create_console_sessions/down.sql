@@ -1,0 +1,4 @@
+SET lock_timeout = '5s';
+-- revert create_console_sessions
+
+DROP TABLE console_sessions;
