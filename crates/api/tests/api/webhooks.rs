@@ -310,17 +310,21 @@ async fn two_workers_never_send_an_event_twice_and_each_arrives_exactly_once() {
     let staff = app.staff();
     let product = app.create_product(&staff, "HOOK-5", "1.00", 100).await;
     let id = product["id"].as_i64().unwrap();
-    for n in 0..12 {
+    for n in 0..16 {
         let customer = app.customer(&format!("buyer{n}@example.com"));
         app.place_order(&customer, &[(id, 1)]).await;
     }
+    // Fanned out beforehand, so both workers find a batch (8) to claim at once.
+    PgDeliveries::new(app.state.pool.clone())
+        .fan_out(100, &[])
+        .unwrap();
     let (first, second) = (
         worker(&app, RetryPolicy::default(), true),
         worker(&app, RetryPolicy::default(), true),
     );
 
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while receiver.received().len() < 12 && std::time::Instant::now() < deadline {
+    while receiver.received().len() < 16 && std::time::Instant::now() < deadline {
         let (a, b) = tokio::join!(first.deliver(), second.deliver());
         a.unwrap();
         b.unwrap();
@@ -333,7 +337,7 @@ async fn two_workers_never_send_an_event_twice_and_each_arrives_exactly_once() {
             .entry(r.headers["webhook-id"].to_str().unwrap().to_owned())
             .or_default() += 1;
     }
-    assert_eq!(arrivals.len(), 12, "every event arrived");
+    assert_eq!(arrivals.len(), 16, "every event arrived");
     assert!(arrivals.values().all(|&n| n == 1), "none twice: {arrivals:?}");
     assert!(
         receiver.most_in_flight.load(Ordering::SeqCst) >= 2,
@@ -463,13 +467,13 @@ async fn a_worker_that_dies_mid_delivery_leaves_the_event_to_another_once_its_le
     let store = PgDeliveries::new(app.state.pool.clone());
     store.fan_out(10, &[]).unwrap();
     // The first worker claims it and dies before attempting it.
-    let claimed = store.claim_due(10, Duration::from_millis(500)).unwrap();
+    let claimed = store.claim_due(10, Duration::from_secs(2)).unwrap();
     assert_eq!(claimed.len(), 1);
     let survivor = worker(&app, RetryPolicy::default(), true);
 
     survivor.deliver().await.unwrap();
     assert!(receiver.received().is_empty(), "the claim still holds");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    tokio::time::sleep(Duration::from_millis(2200)).await;
     survivor.deliver().await.unwrap();
 
     assert_eq!(receiver.received().len(), 1);
