@@ -166,7 +166,10 @@ token="$(curl -sf -X POST "$base/v1/auth/token" -H 'Content-Type: application/js
   || { echo "fuzz-api: could not get a staff token from $base/v1/auth/token" >&2; exit 1; }
 
 # --- fuzzing ----------------------------------------------------------------------------------
-# Every check (--checks all) but one: positive_data_acceptance, which demands that every request
+# Every check (--checks all) but two. use_after_free demands 404 for whatever a DELETE removed,
+# but DELETE /v1/products/{id} archives: the contract keeps an archived product readable by id,
+# since orders link to it (the API tests check that a deleted webhook endpoint is 404). And
+# positive_data_acceptance, which demands that every request
 # the schema admits succeeds. Here validity is more than a schema can say: cursors are opaque and
 # tamper-proof (a made-up one is 400), webhook bodies must carry an HMAC of themselves (400
 # without), If-Match must name the current ETag (412), SKUs and emails must be unused (409), text
@@ -185,7 +188,7 @@ rm -f "$report_dir"/{junit.xml,report.json,requests.har}
 args=(
   run "$base/openapi.json"
   --checks all
-  --exclude-checks positive_data_acceptance
+  --exclude-checks positive_data_acceptance,use_after_free
   --header "Authorization: Bearer $token"
   --max-examples "$max_examples"
   --seed "$seed"
