@@ -499,7 +499,7 @@ async fn a_dead_delivery_is_queued_again_by_a_retry() {
     // What the worker leaves behind once it runs out of attempts.
     app.count(&format!(
         "WITH dead AS (UPDATE webhook_deliveries SET status = 'dead', attempts = 12, \
-           last_status_code = 500, last_error = 'HTTP 500', last_attempt_at = now() \
+           last_status_code = 500, last_error = 'answered 500', last_attempt_at = now() \
            WHERE endpoint_id = {id} RETURNING 1) SELECT count(*) AS n FROM dead"
     ));
     let dead = items(&app, &format!("{path}/deliveries?status=dead"), &staff).await;

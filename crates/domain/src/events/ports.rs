@@ -91,7 +91,7 @@ pub struct DueDelivery {
     /// The secrets to sign with: the current one, and during a rotation the previous one.
     pub secrets: Vec<String>,
     /// The event document, exactly the bytes to send.
-    pub body: String,
+    pub payload: String,
 }
 
 /// What the worker decided after an attempt.

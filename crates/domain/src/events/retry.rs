@@ -48,8 +48,8 @@ impl DeliveryStatus {
 /// What came of one attempt to deliver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptOutcome {
-    /// The endpoint answered with this HTTP status.
-    Answered { status: u16 },
+    /// The endpoint answered with this code (200 to 299: it took the event).
+    Answered { code: u16 },
     /// No answer within [`ATTEMPT_TIMEOUT`].
     TimedOut,
     /// No answer at all: refused, DNS failure, TLS failure, a forbidden address…
@@ -61,12 +61,12 @@ impl AttemptOutcome {
     /// failed attempt. A 3xx fails too: redirects are not followed, since following one could lead
     /// the server to an address [`is_public_address`](super::is_public_address) never vetted.
     pub fn is_success(&self) -> bool {
-        matches!(self, AttemptOutcome::Answered { status: 200..=299 })
+        matches!(self, AttemptOutcome::Answered { code: 200..=299 })
     }
 
-    pub fn status_code(&self) -> Option<u16> {
+    pub fn code(&self) -> Option<u16> {
         match self {
-            AttemptOutcome::Answered { status } => Some(*status),
+            AttemptOutcome::Answered { code } => Some(*code),
             AttemptOutcome::TimedOut | AttemptOutcome::Unreachable(_) => None,
         }
     }
@@ -75,7 +75,7 @@ impl AttemptOutcome {
     pub fn error(&self) -> Option<String> {
         match self {
             _ if self.is_success() => None,
-            AttemptOutcome::Answered { status } => Some(format!("HTTP {status}")),
+            AttemptOutcome::Answered { code } => Some(format!("answered {code}")),
             AttemptOutcome::TimedOut => Some(format!("timed out after {} s", ATTEMPT_TIMEOUT.as_secs())),
             AttemptOutcome::Unreachable(reason) => Some(reason.clone()),
         }
@@ -232,10 +232,13 @@ mod tests {
     #[test]
     fn only_a_2xx_answer_is_a_successful_delivery() {
         for status in [200, 204, 299] {
-            assert!(AttemptOutcome::Answered { status }.is_success(), "{status}");
+            assert!(AttemptOutcome::Answered { code: status }.is_success(), "{status}");
         }
         for status in [199, 300, 301, 404, 500] {
-            assert!(!AttemptOutcome::Answered { status }.is_success(), "{status}");
+            assert!(
+                !AttemptOutcome::Answered { code: status }.is_success(),
+                "{status}"
+            );
         }
         assert!(!AttemptOutcome::TimedOut.is_success());
         assert!(!AttemptOutcome::Unreachable("connection refused".into()).is_success());
@@ -243,21 +246,21 @@ mod tests {
 
     #[test]
     fn a_failed_attempt_says_why_and_a_successful_one_does_not() {
-        assert_eq!(AttemptOutcome::Answered { status: 204 }.error(), None);
-        assert_eq!(AttemptOutcome::Answered { status: 204 }.status_code(), Some(204));
+        assert_eq!(AttemptOutcome::Answered { code: 204 }.error(), None);
+        assert_eq!(AttemptOutcome::Answered { code: 204 }.code(), Some(204));
         assert_eq!(
-            AttemptOutcome::Answered { status: 503 }.error().as_deref(),
-            Some("HTTP 503")
+            AttemptOutcome::Answered { code: 503 }.error().as_deref(),
+            Some("answered 503")
         );
-        assert_eq!(AttemptOutcome::Answered { status: 503 }.status_code(), Some(503));
+        assert_eq!(AttemptOutcome::Answered { code: 503 }.code(), Some(503));
         assert_eq!(
             AttemptOutcome::TimedOut.error().as_deref(),
             Some("timed out after 10 s")
         );
-        assert_eq!(AttemptOutcome::TimedOut.status_code(), None);
+        assert_eq!(AttemptOutcome::TimedOut.code(), None);
         let refused = AttemptOutcome::Unreachable("connection refused".into());
         assert_eq!(refused.error().as_deref(), Some("connection refused"));
-        assert_eq!(refused.status_code(), None);
+        assert_eq!(refused.code(), None);
     }
 
     #[test]

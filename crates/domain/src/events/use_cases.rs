@@ -151,7 +151,7 @@ mod tests {
             attempts,
             url: "https://example.com/hook".into(),
             secrets: vec!["whsec_x".into()],
-            body: "{}".into(),
+            payload: "{}".into(),
         }
     }
 
@@ -171,11 +171,11 @@ mod tests {
         store
     }
 
-    fn answering(status: u16) -> MockWebhookSender {
+    fn answering(code: u16) -> MockWebhookSender {
         let mut sender = MockWebhookSender::new();
         sender
             .expect_send()
-            .returning(move |_| AttemptOutcome::Answered { status });
+            .returning(move |_| AttemptOutcome::Answered { code });
         sender
     }
 

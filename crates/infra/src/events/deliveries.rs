@@ -188,7 +188,7 @@ impl Deliveries for PgDeliveries {
                 attempts: u32::try_from(row.attempts).unwrap_or(0),
                 url: row.url,
                 secrets: std::iter::once(row.secret).chain(row.previous_secret).collect(),
-                body: event_body(row.event_id, &row.kind, row.sequence, row.created_at, &row.data),
+                payload: event_body(row.event_id, &row.kind, row.sequence, row.created_at, &row.data),
             })
             .collect())
     }
@@ -209,7 +209,7 @@ impl Deliveries for PgDeliveries {
             .bind::<BigInt, _>(delivery.endpoint_id)
             .bind::<BigInt, _>(delivery.event_id)
             .bind::<Text, _>(status.as_str())
-            .bind::<Nullable<Integer>, _>(outcome.status_code().map(i32::from))
+            .bind::<Nullable<Integer>, _>(outcome.code().map(i32::from))
             .bind::<Nullable<Text>, _>(outcome.error())
             .bind::<Nullable<Timestamptz>, _>(retry_at)
             .bind::<Bool, _>(outcome.is_success())

@@ -68,7 +68,7 @@ impl WebhookSender for HttpSender {
         };
         let id = format!("evt_{}", delivery.event_id);
         let timestamp = chrono::Utc::now().timestamp();
-        let signature = match signature(&delivery.secrets, &id, timestamp, &delivery.body) {
+        let signature = match signature(&delivery.secrets, &id, timestamp, &delivery.payload) {
             Ok(signature) => signature,
             Err(reason) => return AttemptOutcome::Unreachable(reason),
         };
@@ -89,11 +89,11 @@ impl WebhookSender for HttpSender {
             .header(standardwebhooks::HEADER_WEBHOOK_ID, &id)
             .header(standardwebhooks::HEADER_WEBHOOK_TIMESTAMP, timestamp.to_string())
             .header(standardwebhooks::HEADER_WEBHOOK_SIGNATURE, signature)
-            .body(delivery.body.clone())
+            .body(delivery.payload.clone())
             .send();
         match sent {
             Ok(answer) => AttemptOutcome::Answered {
-                status: answer.status().as_u16(),
+                code: answer.status().as_u16(),
             },
             Err(e) if e.is_timeout() => AttemptOutcome::TimedOut,
             Err(e) => AttemptOutcome::Unreachable(format!("cannot reach {host}: {e}")),
