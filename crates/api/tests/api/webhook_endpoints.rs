@@ -236,6 +236,23 @@ async fn a_url_must_be_absolute_http_or_https_and_https_when_required() {
 }
 
 #[tokio::test]
+async fn an_empty_patch_changes_nothing_and_answers_the_endpoint() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let endpoint = app
+        .create_webhook_endpoint(&staff, RECEIVER, &["order.paid"])
+        .await;
+    let path = format!("/v1/webhook-endpoints/{}", id_of(&endpoint));
+    let before = json_body(app.get(&path, Some(&staff)).await).await;
+
+    let patched = app.patch(&path, Some(&staff), &json!({})).await;
+
+    assert_eq!(patched.status(), 200);
+    assert_eq!(json_body(patched).await, before);
+    assert_eq!(json_body(app.get(&path, Some(&staff)).await).await, before);
+}
+
+#[tokio::test]
 async fn patching_active_events_and_description_shows_in_get() {
     let app = spawn_app().await;
     let staff = app.staff();

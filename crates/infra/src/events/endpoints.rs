@@ -59,6 +59,18 @@ impl EndpointRow {
     }
 }
 
+/// A `PATCH` as one UPDATE: `None` leaves a column as it is, `Some(None)` clears it.
+#[derive(AsChangeset, Default, PartialEq)]
+#[diesel(table_name = webhook_endpoints)]
+struct EndpointChangeset<'a> {
+    url: Option<&'a str>,
+    events: Option<Vec<&'static str>>,
+    description: Option<Option<&'a str>>,
+    active: Option<bool>,
+    disabled_reason: Option<Option<&'a str>>,
+    failing_since: Option<Option<DateTime<Utc>>>,
+}
+
 fn spelled(kinds: &[EventType]) -> Vec<&'static str> {
     kinds.iter().map(|k| k.as_str()).collect()
 }
@@ -186,40 +198,30 @@ impl WebhookEndpoints for PgWebhookEndpoints {
     ) -> Result<Option<WebhookEndpoint>, StoreError> {
         let mut conn = checkout(&self.pool)?;
         let target = webhook_endpoints::table.find(id);
-        conn.transaction(|conn| {
-            if let Some(url) = &changes.url {
-                diesel::update(target)
-                    .set(webhook_endpoints::url.eq(url))
-                    .execute(conn)?;
-            }
-            if let Some(kinds) = &changes.events {
-                diesel::update(target)
-                    .set(webhook_endpoints::events.eq(spelled(kinds)))
-                    .execute(conn)?;
-            }
-            if let Some(description) = &changes.description {
-                diesel::update(target)
-                    .set(webhook_endpoints::description.eq(description))
-                    .execute(conn)?;
-            }
-            if let Some(active) = changes.active {
-                // Re-enabling forgets the failures that disabled it.
-                diesel::update(target)
-                    .set((
-                        webhook_endpoints::active.eq(active),
-                        webhook_endpoints::disabled_reason.eq(None::<String>),
-                        webhook_endpoints::failing_since.eq(None::<DateTime<Utc>>),
-                    ))
-                    .execute(conn)?;
-            }
+        let changeset = EndpointChangeset {
+            url: changes.url.as_deref(),
+            events: changes.events.as_deref().map(spelled),
+            description: changes.description.as_ref().map(Option::as_deref),
+            active: changes.active,
+            // Setting `active` either way forgets the failures that disabled the endpoint.
+            disabled_reason: changes.active.map(|_| None),
+            failing_since: changes.active.map(|_| None),
+        };
+        let row = if changeset == EndpointChangeset::default() {
+            // Nothing to change: Diesel refuses an empty SET, and the answer is the endpoint.
             target
                 .select(EndpointRow::as_select())
-                .first::<EndpointRow>(conn)
-                .optional()
-        })
-        .map_err(store_error)?
-        .map(EndpointRow::into_endpoint)
-        .transpose()
+                .first::<EndpointRow>(&mut conn)
+        } else {
+            diesel::update(target)
+                .set(&changeset)
+                .returning(EndpointRow::as_returning())
+                .get_result::<EndpointRow>(&mut conn)
+        };
+        row.optional()
+            .map_err(store_error)?
+            .map(EndpointRow::into_endpoint)
+            .transpose()
     }
 
     fn delete_endpoint(&self, id: i64) -> Result<bool, StoreError> {
