@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::ids::UserId;
+use infra::catalog::spawn_catalog_listener;
 use infra::events::{OutboxSignal, PgWebhookEndpoints, spawn_notifier};
 use infra::{
     PgAccounts, PgCatalog, PgConsoleSessions, PgIdempotency, PgOrders, PgPool, PgPromotions, PgReports,
@@ -13,6 +14,7 @@ use infra::{
 use crate::auth::password_hashing::Argon2Hasher;
 use crate::auth::standing::{self, Standings};
 use crate::auth::tokens::TokenKeys;
+use crate::catalog::cache::CatalogPages;
 use crate::events::documents::ApiDocuments;
 use crate::events::requests::WebhookUrlRules;
 use crate::http::cursor::CursorCodec;
@@ -24,6 +26,8 @@ use crate::limits::rate_limit::RateLimit;
 pub struct AppState {
     pub pool: PgPool,
     pub catalog: PgCatalog,
+    /// The catalog's rendered pages, kept for a second and dropped on any change heard.
+    pub catalog_pages: CatalogPages,
     pub accounts: PgAccounts,
     pub orders: PgOrders,
     pub idempotency: PgIdempotency,
@@ -74,6 +78,8 @@ pub struct AppConfig {
     pub webhook_https_only: bool,
     /// Whether the console's session cookie is `Secure`: browsers then send it over https only.
     pub console_secure_cookie: bool,
+    /// What the kept catalog pages may weigh, in bytes.
+    pub catalog_cache_bytes: u64,
 }
 
 impl AppConfig {
@@ -94,19 +100,28 @@ impl AppConfig {
             webhook_allow_private: true,
             webhook_https_only: false,
             console_secure_cookie: false,
+            catalog_cache_bytes: crate::catalog::cache::MAX_BYTES,
         }
     }
 }
 
 impl AppState {
-    /// Also starts the process's outbox notifier: placements, transitions and product changes
-    /// wake the workers of every instance through one `NOTIFY` per burst of commits.
+    /// Also starts the process's outbox notifier (placements, transitions and product changes
+    /// wake the workers of every instance through one `NOTIFY` per burst of commits) and its
+    /// catalog listener (a product change heard drops the catalog's kept pages).
     pub fn new(pool: PgPool, config: AppConfig) -> AppState {
         let accounts = PgAccounts::new(pool.clone());
         let written = OutboxSignal::default();
         spawn_notifier(pool.clone(), written.clone());
+        let catalog_pages = CatalogPages::weighing_at_most(config.catalog_cache_bytes);
+        let heard = catalog_pages.clone();
+        let own_writes = catalog_pages.clone();
+        spawn_catalog_listener(pool.clone(), move |feed| heard.hear(feed));
         AppState {
-            catalog: PgCatalog::new(pool.clone(), &config.currency).signalling(written.clone()),
+            catalog_pages,
+            catalog: PgCatalog::new(pool.clone(), &config.currency)
+                .signalling(written.clone())
+                .on_change(move || own_writes.forget_all()),
             standings: Standings::new(accounts.clone(), config.standing_ttl),
             accounts,
             orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments)).signalling(written),

@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post};
 use domain::catalog::use_cases::{self, Viewer};
 use domain::ids::ProductId;
 
+use super::cache::{PageKey, RenderedPage};
 use super::requests::{
     CreateProductRequest, ListProductsParams, PageParams, PatchProductRequest, StockAdjustmentRequest,
 };
@@ -39,7 +40,9 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, version: i64) -> acti
     tag = "products",
     params(ListProductsParams),
     responses(
-        (status = 200, description = "One page of products", body = PageBody<ProductView>),
+        (status = 200, description = "One page of products. Shoppers' pages are kept by the instance for a second: stock shown may lag by `Age`, at most `max-age`", body = PageBody<ProductView>,
+            headers(("ETag" = String), ("Cache-Control" = String), ("Age" = String), ("Link" = String, description = "The next page, when there is one"))),
+        (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 400, description = "Bad filter, sort, limit or cursor", body = Problem),
         (status = 403, description = "include_archived is for staff", body = Problem),
     ),
@@ -58,15 +61,22 @@ pub async fn list_products(
     } else {
         Viewer::Shopper
     };
-    let catalog = state.catalog.clone();
-    let page = blocking::run(move || use_cases::browse(&catalog, &query, viewer)).await?;
-    let next = page.next.map(|key| state.cursors.encode(&key));
-    let items = page
-        .items
-        .into_iter()
-        .map(|p| ProductView::new(p, &state.currency))
-        .collect();
-    Ok(page::respond(&req, items, next))
+    // Every shopper sees the same page for the same query; a staff member's is their own.
+    let key = (viewer == Viewer::Shopper).then(|| PageKey::List(req.query_string().to_owned()));
+    let pages = state.catalog_pages.clone();
+    pages
+        .serve(&req, key, || async {
+            let catalog = state.catalog.clone();
+            let page = blocking::run(move || use_cases::browse(&catalog, &query, viewer)).await?;
+            let next = page.next.map(|key| state.cursors.encode(&key));
+            let items: Vec<ProductView> = page
+                .items
+                .into_iter()
+                .map(|p| ProductView::new(p, &state.currency))
+                .collect();
+            RenderedPage::list(&req, items, next)
+        })
+        .await
 }
 
 /// One product, with an `ETag`; `If-None-Match` answers `304`.
@@ -74,7 +84,8 @@ pub async fn list_products(
     tag = "products",
     params(("id" = i64, Path, description = "Product id")),
     responses(
-        (status = 200, description = "The product", body = ProductView, headers(("ETag" = String))),
+        (status = 200, description = "The product; kept by the instance for a second, so stock shown may lag by `Age`, at most `max-age`", body = ProductView,
+            headers(("ETag" = String), ("Cache-Control" = String), ("Age" = String))),
         (status = 304, description = "Unchanged since the ETag in If-None-Match"),
         (status = 404, description = "No such product", body = Problem),
     )
@@ -85,14 +96,16 @@ pub async fn get_product(
     state: Data<AppState>,
     id: Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let catalog = state.catalog.clone();
-    let id = ProductId(id.into_inner());
-    let product = blocking::run(move || use_cases::product_details(&catalog, id)).await?;
-    if etag::client_has(&req, product.version) {
-        return Ok(with_etag(HttpResponse::NotModified(), product.version).finish());
-    }
-    let version = product.version;
-    Ok(with_etag(HttpResponse::Ok(), version).json(ProductView::new(product, &state.currency)))
+    let id = id.into_inner();
+    let pages = state.catalog_pages.clone();
+    pages
+        .serve(&req, Some(PageKey::Product(id)), || async {
+            let catalog = state.catalog.clone();
+            let product = blocking::run(move || use_cases::product_details(&catalog, ProductId(id))).await?;
+            let version = product.version;
+            RenderedPage::product(&ProductView::new(product, &state.currency), version)
+        })
+        .await
 }
 
 /// Add a product (staff).

@@ -1,5 +1,6 @@
 //! The Products routes of the API.
 
+pub mod cache;
 pub mod handlers;
 pub mod requests;
 pub mod views;

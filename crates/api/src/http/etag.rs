@@ -15,6 +15,11 @@ fn parse(tag: &str) -> Option<i64> {
 
 /// `true` when the client's `If-None-Match` already names this version (answer `304`).
 pub fn client_has(req: &HttpRequest, version: i64) -> bool {
+    client_has_tag(req, &of_version(version))
+}
+
+/// `true` when the client's `If-None-Match` names `tag` (weakly: a `W/` prefix is ignored).
+pub fn client_has_tag(req: &HttpRequest, tag: &str) -> bool {
     let Some(value) = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -22,9 +27,9 @@ pub fn client_has(req: &HttpRequest, version: i64) -> bool {
     else {
         return false;
     };
-    value.split(',').any(|tag| {
-        let tag = tag.trim();
-        tag == "*" || parse(tag.trim_start_matches("W/")) == Some(version)
+    value.split(',').any(|sent| {
+        let sent = sent.trim();
+        sent == "*" || sent.trim_start_matches("W/") == tag
     })
 }
 

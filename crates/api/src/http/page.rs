@@ -13,9 +13,14 @@ pub struct PageBody<T> {
 pub fn respond<T: Serialize>(req: &HttpRequest, items: Vec<T>, next_cursor: Option<String>) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &next_cursor {
-        response.insert_header(("Link", format!("<{}>; rel=\"next\"", next_url(req, cursor))));
+        response.insert_header(("Link", next_link(req, cursor)));
     }
     response.json(PageBody { items, next_cursor })
+}
+
+/// The `Link` header to the next page.
+pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
+    format!("<{}>; rel=\"next\"", next_url(req, cursor))
 }
 
 /// The same request with `cursor` replaced: filters and sort carry over to the next page.

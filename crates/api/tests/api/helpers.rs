@@ -1,6 +1,7 @@
 //! A real server on port 0 with a database of its own, and a client to talk to it.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use api::limits::client_ip::TrustedProxies;
@@ -27,7 +28,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
-    pub db: TestDb,
+    /// Shared by the instances of one test (`spawn_app_beside`); dropped with the last.
+    pub db: Arc<TestDb>,
 }
 
 pub struct Options {
@@ -43,6 +45,8 @@ pub struct Options {
     pub trusted_proxies: TrustedProxies,
     /// Record every SQL statement the server sends.
     pub statements: Option<StatementLog>,
+    /// What the kept catalog pages may weigh.
+    pub catalog_cache_bytes: u64,
 }
 
 impl Default for Options {
@@ -58,6 +62,7 @@ impl Default for Options {
             hashing: None,
             trusted_proxies: TrustedProxies::default(),
             statements: None,
+            catalog_cache_bytes: api::catalog::cache::MAX_BYTES,
         }
     }
 }
@@ -74,6 +79,17 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 
 /// The app of `db`, reaching it through `pool_url` (a proxy in front of it, say).
 pub async fn spawn_app_on(db: TestDb, pool_url: &str, options: Options) -> TestApp {
+    serve_instance(Arc::new(db), pool_url, options).await
+}
+
+/// A second instance of `app`'s service, on the same database: as two replicas behind a load
+/// balancer.
+pub async fn spawn_app_beside(app: &TestApp, options: Options) -> TestApp {
+    let url = app.db.url.clone();
+    serve_instance(app.db.clone(), &url, options).await
+}
+
+async fn serve_instance(db: Arc<TestDb>, pool_url: &str, options: Options) -> TestApp {
     let pool = infra::pool::connect_with(
         pool_url,
         PoolOptions {
@@ -94,6 +110,7 @@ pub async fn spawn_app_on(db: TestDb, pool_url: &str, options: Options) -> TestA
             standing_ttl: options.standing_ttl,
             hashing: options.hashing.unwrap_or(defaults.hashing.clone()),
             trusted_proxies: options.trusted_proxies,
+            catalog_cache_bytes: options.catalog_cache_bytes,
             ..defaults
         },
     );
@@ -354,7 +371,7 @@ pub async fn spawn_app_with_webhook_rules(allow_private: bool, https_only: bool)
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         state,
-        db,
+        db: Arc::new(db),
     }
 }
 

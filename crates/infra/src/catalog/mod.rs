@@ -1,7 +1,10 @@
 //! The catalog port on Postgres: products, their listing queries and the stock ledger.
 
+mod changes;
 mod listing;
 mod rows;
+
+use std::sync::Arc;
 
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
@@ -20,6 +23,7 @@ use crate::pool::{PgPool, checkout};
 use crate::schema::{products, stock_movements};
 use crate::store_error::{is_unique_violation, store_error};
 
+pub use changes::{CHANNEL, CatalogFeed, spawn_catalog_listener};
 pub use rows::{MovementRow, ProductRow};
 
 #[derive(Clone)]
@@ -29,6 +33,9 @@ pub struct PgCatalog {
     currency: String,
     /// Told after a commit that wrote events, to wake the workers.
     written: OutboxSignal,
+    /// Told after every commit that changed a product, so this instance's kept pages never hide
+    /// its own writes from it (other instances hear the `products` trigger's `NOTIFY`).
+    changed: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl PgCatalog {
@@ -37,7 +44,14 @@ impl PgCatalog {
             pool,
             currency: currency.to_owned(),
             written: OutboxSignal::default(),
+            changed: Arc::new(|| {}),
         }
+    }
+
+    /// Calls `changed` after each commit that changed a product, its stock included.
+    pub fn on_change(mut self, changed: impl Fn() + Send + Sync + 'static) -> Self {
+        self.changed = Arc::new(changed);
+        self
     }
 
     /// Wakes the workers through `signal` after each commit that wrote events.
@@ -133,6 +147,7 @@ impl Catalog for PgCatalog {
             Ok(row.into_product())
         })
         .map_err(catalog_error)
+        .inspect(|_| (self.changed)())
     }
 
     fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError> {
@@ -213,6 +228,7 @@ impl Catalog for PgCatalog {
                 if announced {
                     self.written.written();
                 }
+                (self.changed)();
                 after
             })?;
         match updated {
@@ -287,6 +303,7 @@ impl Catalog for PgCatalog {
             if crossed {
                 self.written.written();
             }
+            (self.changed)();
             movement
         })
     }
