@@ -3,7 +3,7 @@
 # pgbench running the least SQL a correct order placement needs — same tables, same
 # concurrency, same run. Prints a table and writes it to BENCHMARKS.md.
 #
-# Knobs: STOCKROOM_BENCH_SECONDS (10), STOCKROOM_BENCH_CONNECTIONS (16).
+# Knobs: STOCKROOM_BENCH_SECONDS (10), STOCKROOM_BENCH_CONNECTIONS (32).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +14,7 @@ if [ -n "${CARGO_TARGET_DIR:-}" ]; then
 fi
 cd "$root"
 seconds="${STOCKROOM_BENCH_SECONDS:-10}"
-connections="${STOCKROOM_BENCH_CONNECTIONS:-16}"
+connections="${STOCKROOM_BENCH_CONNECTIONS:-32}"
 threads=2
 products=1000
 port="${STOCKROOM_BENCH_PORT:-18080}"
