@@ -119,7 +119,7 @@ fn worker_settings(core: &CoreSettings) -> WorkerSettings {
 /// SIGTERM or Ctrl-C lets the pass under way finish, then exits 0.
 fn worker() -> Result<(), String> {
     let core = CoreSettings::from_env().map_err(|e| format!("refusing to start: {e}"))?;
-    crate::ops::telemetry::init(core.log_format);
+    let _logs = crate::ops::telemetry::init(core.log_format);
     let worker = Worker::new(pool_for(&core), worker_settings(&core))
         .map_err(|e| format!("refusing to start: {e}"))?;
     tracing::info!("running the worker only");
@@ -139,7 +139,7 @@ fn worker() -> Result<(), String> {
 fn serve() -> Result<(), String> {
     let settings = Settings::from_env().map_err(|e| format!("refusing to start: {e}"))?;
     let core = &settings.core;
-    crate::ops::telemetry::init(core.log_format);
+    let _logs = crate::ops::telemetry::init(core.log_format);
     if std::env::var("STOCKROOM_JWT_SECRET").is_err() {
         tracing::warn!("STOCKROOM_JWT_SECRET is unset: using a random secret; tokens end with this process");
     }
