@@ -359,6 +359,14 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
 - *without the outbox*: the service at the last commit before placement wrote its
   \`order.created\` event (\`STOCKROOM_BENCH_OUTBOX_BASELINE\`, default 607cda8), measured the same
   way. The floors include the event row.
+- *What limits each figure*: wrk, the service and Postgres share two cores, so every request's
+  CPU (HTTP, JSON, the access log, tracing's span) is taken from Postgres. Kept catalog pages
+  never reach Postgres, which is how they pass its ceiling; a product page still misses once per
+  product per second (the stock lag it may have). Random placement is CPU-bound in Postgres: the
+  snapshot, the placing statement and its writes (order, item, movement, history, event), a
+  commit each. The hot product is bound by its row lock, held from the decrement to the commit's
+  fsync; batching orders under one commit is how to pass the pgbench figure. A promotion adds its
+  row's lock, held just as long.
 - *webhook delivery*: \`bench/receiver.py\` answers 204 at once; latency runs from the event's
   write (its \`created_at\`) to its arrival, for orders placed one at a time 50 ms apart; the
   throughput is one worker's (inside the service) on a backlog written at once.
