@@ -172,7 +172,9 @@ impl CoreSettings {
         Ok(CoreSettings {
             database_url: var("DATABASE_URL").ok_or(ConfigError::Missing("DATABASE_URL"))?,
             environment,
-            db_pool_size: ranged("STOCKROOM_DB_POOL_SIZE", (cores * 4).max(8), 1..=1000)?,
+            // `serve` keeps two connections to itself (the outbox notifier and the catalog
+            // listener): fewer than four would leave requests one or none.
+            db_pool_size: ranged("STOCKROOM_DB_POOL_SIZE", (cores * 4).max(8), 4..=1000)?,
             statement_timeout: Duration::from_millis(ranged(
                 "STOCKROOM_DB_STATEMENT_TIMEOUT_MS",
                 5000,

@@ -52,7 +52,7 @@ fn refusal(mut command: Command) -> (bool, String) {
 fn serve_refuses_values_out_of_range_weak_secrets_and_a_public_development_bind() {
     let url = "postgres://nobody@127.0.0.1:1/none";
     let strong = JWT_SECRET;
-    let cases: [(&[(&str, &str)], &str); 6] = [
+    let cases: [(&[(&str, &str)], &str); 7] = [
         (
             &[("STOCKROOM_RESERVATION_MINUTES", "0")],
             "STOCKROOM_RESERVATION_MINUTES",
@@ -62,6 +62,7 @@ fn serve_refuses_values_out_of_range_weak_secrets_and_a_public_development_bind(
             "STOCKROOM_TOKEN_TTL_SECS",
         ),
         (&[("STOCKROOM_DB_POOL_SIZE", "0")], "STOCKROOM_DB_POOL_SIZE"),
+        (&[("STOCKROOM_DB_POOL_SIZE", "3")], "STOCKROOM_DB_POOL_SIZE"),
         (&[("STOCKROOM_BIND", "0.0.0.0:0")], "development mode refuses"),
         (
             &[
