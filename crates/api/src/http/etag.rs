@@ -13,12 +13,8 @@ fn parse(tag: &str) -> Option<i64> {
     tag.trim().strip_prefix("\"v")?.strip_suffix('"')?.parse().ok()
 }
 
-/// `true` when the client's `If-None-Match` already names this version (answer `304`).
-pub fn client_has(req: &HttpRequest, version: i64) -> bool {
-    client_has_tag(req, &of_version(version))
-}
-
-/// `true` when the client's `If-None-Match` names `tag` (weakly: a `W/` prefix is ignored).
+/// `true` when the client's `If-None-Match` already names `tag` (answer `304`); a `W/` prefix
+/// is ignored, as weak comparison does.
 pub fn client_has_tag(req: &HttpRequest, tag: &str) -> bool {
     let Some(value) = req
         .headers()

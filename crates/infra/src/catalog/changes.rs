@@ -1,5 +1,5 @@
 //! Hearing, on every instance, that the catalog changed: the `products` trigger of migration
-//! `2026-11-25-000002` notifies [`CHANNEL`] whenever a product is added or anything a page shows
+//! `2026-11-25-000002` notifies `stockroom_catalog` whenever a product is added or anything a page shows
 //! but stock changes.
 
 use std::time::Duration;
@@ -9,7 +9,7 @@ use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
 use crate::pool::{PgPool, checkout};
 
 /// The channel the trigger notifies.
-pub const CHANNEL: &str = "stockroom_catalog";
+const CHANNEL: &str = "stockroom_catalog";
 
 /// How often the listening connection is read: it reads what arrived, without a round trip.
 const READ_EVERY: Duration = Duration::from_millis(5);
@@ -21,7 +21,7 @@ const PROBE_EVERY: Duration = Duration::from_secs(1);
 /// How long to wait before listening again after the connection was lost.
 const RELISTEN_AFTER: Duration = Duration::from_millis(500);
 
-/// What a listener of [`CHANNEL`] tells its owner.
+/// What a listener of `stockroom_catalog` tells its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CatalogFeed {
     /// Listening from now on: a change committed from here on will be heard.

@@ -23,7 +23,7 @@ use crate::pool::{PgPool, checkout};
 use crate::schema::{products, stock_movements};
 use crate::store_error::{is_unique_violation, store_error};
 
-pub use changes::{CHANNEL, CatalogFeed, spawn_catalog_listener};
+pub use changes::{CatalogFeed, spawn_catalog_listener};
 pub use rows::{MovementRow, ProductRow};
 
 #[derive(Clone)]
