@@ -28,6 +28,28 @@ pub struct Product {
     pub updated_at: DateTime<Utc>,
 }
 
+#[cfg(test)]
+impl Product {
+    /// A product for tests: active, priced 1.00, 10 in stock, running low at 5. A test changes
+    /// what it is about with struct update syntax.
+    pub(crate) fn sample(id: i64) -> Product {
+        Product {
+            id: ProductId(id),
+            sku: format!("SKU-{id}"),
+            name: format!("Product {id}"),
+            description: String::new(),
+            category: None,
+            price: Money::parse_price("1.00").expect("a price"),
+            stock: 10,
+            active: true,
+            low_stock_threshold: 5,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+}
+
 /// What staff supply to add a product. Initial stock enters the ledger as an adjustment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewProduct {

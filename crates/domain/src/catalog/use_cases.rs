@@ -112,7 +112,6 @@ pub fn stock_ledger(
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
     use mockall::predicate::eq;
 
     use super::*;
@@ -122,18 +121,10 @@ mod tests {
 
     fn product(id: i64, price: &str) -> Product {
         Product {
-            id: ProductId(id),
-            sku: format!("SKU-{id}"),
-            name: format!("Product {id}"),
-            description: String::new(),
-            category: None,
             price: Money::parse_price(price).unwrap(),
             stock: 3,
-            active: true,
-            low_stock_threshold: 5,
             version: 7,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            ..Product::sample(id)
         }
     }
 

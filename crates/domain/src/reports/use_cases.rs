@@ -37,7 +37,7 @@ pub fn low_stock(
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, Utc};
+    use chrono::NaiveDate;
     use mockall::predicate::eq;
 
     use super::*;
@@ -67,18 +67,8 @@ mod tests {
 
     fn product(id: i64, stock: i32) -> Product {
         Product {
-            id: ProductId(id),
-            sku: format!("SKU-{id}"),
-            name: format!("Product {id}"),
-            description: String::new(),
-            category: None,
-            price: Money::parse_price("1.00").unwrap(),
             stock,
-            active: true,
-            low_stock_threshold: 5,
-            version: 1,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
+            ..Product::sample(id)
         }
     }
 
