@@ -58,6 +58,9 @@ pub struct Settings {
     pub max_pending_orders: u32,
     pub trusted_proxies: TrustedProxies,
     pub worker: bool,
+    /// `STOCKROOM_BATCH_ORDERS`: orders for the same products that arrive while one of them is
+    /// being placed are placed together, in one transaction.
+    pub batch_orders: bool,
     pub body_limit: usize,
 }
 
@@ -270,6 +273,7 @@ impl Settings {
             max_pending_orders: ranged("STOCKROOM_MAX_PENDING_ORDERS", 20, 1..=100_000)?,
             trusted_proxies,
             worker: parsed("STOCKROOM_WORKER", true)?,
+            batch_orders: parsed("STOCKROOM_BATCH_ORDERS", true)?,
             body_limit: ranged(
                 "STOCKROOM_BODY_LIMIT",
                 crate::http::json::DEFAULT_BODY_LIMIT,

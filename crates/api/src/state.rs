@@ -80,6 +80,9 @@ pub struct AppConfig {
     pub console_secure_cookie: bool,
     /// What the kept catalog pages may weigh, in bytes.
     pub catalog_cache_bytes: u64,
+    /// Whether orders for the same products arriving while one of them is being placed are
+    /// placed together (checkout lanes).
+    pub batch_orders: bool,
 }
 
 impl AppConfig {
@@ -101,6 +104,7 @@ impl AppConfig {
             webhook_https_only: false,
             console_secure_cookie: false,
             catalog_cache_bytes: crate::catalog::cache::MAX_BYTES,
+            batch_orders: true,
         }
     }
 }
@@ -124,7 +128,9 @@ impl AppState {
                 .on_change(move || own_writes.forget_all()),
             standings: Standings::new(accounts.clone(), config.standing_ttl),
             accounts,
-            orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments)).signalling(written),
+            orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments))
+                .signalling(written)
+                .batching_orders(config.batch_orders),
             idempotency: PgIdempotency::new(pool.clone()),
             promotions: PgPromotions::new(pool.clone()),
             shipping: PgShippingOptions::new(pool.clone()),

@@ -162,6 +162,7 @@ fn serve() -> Result<(), String> {
             payment_webhook_secrets: settings.payment_webhook_secrets.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
             body_limit: settings.body_limit,
+            batch_orders: settings.batch_orders,
             webhook_allow_private: core.webhook_allow_private,
             // Production endpoints must be https: a signed event is no secret, but its data is.
             webhook_https_only: core.environment == Environment::Production,

@@ -24,6 +24,7 @@ pub const PAYMENT_SECRETS: [&[u8]; 2] = [
     b"whsec-previous-0123456789abcdef",
 ];
 
+#[derive(Clone)]
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,

@@ -5,6 +5,7 @@ mod abuse;
 mod accounts;
 mod auth_table;
 mod bad_input;
+mod batched_orders;
 mod catalog_cache;
 mod checkout;
 mod emails;

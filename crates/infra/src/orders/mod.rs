@@ -1,6 +1,7 @@
 //! The order store on Postgres: transactions for the use cases, and constant-query reads.
 
 mod context;
+mod lanes;
 mod placement;
 mod rows;
 mod tx;
@@ -25,6 +26,7 @@ use crate::pool::{PgPool, checkout};
 use crate::schema::{order_items, order_transitions, orders};
 use crate::store_error::{corrupt_row, is_transient_conflict, store_error};
 
+use lanes::{Checkout, Lanes};
 use rows::{ItemRow, OrderRow};
 use tx::PgOrderTx;
 
@@ -38,6 +40,16 @@ pub struct PgOrders {
     documents: Arc<dyn EventDocuments>,
     /// Told after a commit that wrote events, to wake the workers.
     written: OutboxSignal,
+    /// Where orders for the same products wait for the one being placed, and are then placed
+    /// together; `None` places every order in a transaction of its own.
+    lanes: Option<Arc<Lanes<OrderToPlace, Result<Reservation, StoreError>>>>,
+}
+
+/// An order as priced, waiting to be reserved.
+pub(crate) struct OrderToPlace {
+    customer: UserId,
+    priced: PricedOrder,
+    claimed: Option<ClaimedKey>,
 }
 
 impl PgOrders {
@@ -48,7 +60,15 @@ impl PgOrders {
             currency: currency.to_owned(),
             documents,
             written: OutboxSignal::default(),
+            lanes: Some(Arc::default()),
         }
+    }
+
+    /// Whether orders for the same products that arrive while one of them is being placed are
+    /// placed together, in one transaction (on unless turned off).
+    pub fn batching_orders(mut self, batching: bool) -> Self {
+        self.lanes = batching.then(Arc::default);
+        self
     }
 
     /// Wakes the workers through `signal` after each commit that wrote events.
@@ -128,20 +148,19 @@ impl OrderStore for PgOrders {
         priced: &PricedOrder,
         claimed: Option<&ClaimedKey>,
     ) -> Result<Reservation, StoreError> {
-        let mut conn = checkout(&self.pool)?;
-        let statement = placement::Reserve::new(customer, &self.currency, priced, claimed, &*self.documents);
-        let mut attempt = 1;
-        loop {
-            match statement.run(&mut conn) {
-                Ok(reservation) => {
-                    if matches!(reservation, Reservation::Placed(_)) {
-                        self.written.written();
-                    }
-                    return Ok(reservation);
-                }
-                Err(e) if is_transient_conflict(&e) && attempt < MAX_ATTEMPTS => attempt += 1,
-                Err(e) => return Err(store_error(e)),
+        let order = OrderToPlace {
+            customer,
+            priced: priced.clone(),
+            claimed: claimed.cloned(),
+        };
+        match &self.lanes {
+            // A promotion's redemption is refused by a statement that must roll back with the
+            // order: such an order needs a transaction of its own.
+            Some(lanes) if priced.promotion.is_none() => {
+                let products: Vec<i64> = priced.lines.iter().map(|line| line.product_id.0).collect();
+                lanes.place(self, &products, order)
             }
+            _ => self.alone(&order),
         }
     }
 
@@ -271,5 +290,66 @@ impl OrderStore for PgOrders {
             .count()
             .get_result(&mut conn)
             .map_err(store_error)
+    }
+}
+
+impl Checkout for PgOrders {
+    type Order = OrderToPlace;
+    type Outcome = Result<Reservation, StoreError>;
+
+    fn alone(&self, order: &OrderToPlace) -> Result<Reservation, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        let statement = self.statement(order);
+        let mut attempt = 1;
+        loop {
+            match statement.run(&mut conn) {
+                Ok(reservation) => {
+                    if matches!(reservation, Reservation::Placed(_)) {
+                        self.written.written();
+                    }
+                    return Ok(reservation);
+                }
+                Err(e) if is_transient_conflict(&e) && attempt < MAX_ATTEMPTS => attempt += 1,
+                Err(e) => return Err(store_error(e)),
+            }
+        }
+    }
+
+    /// One transaction: the first placing statement locks the products, each order's own
+    /// statement guards and writes it (a refused one writes nothing and aborts nothing), one
+    /// commit. Any failed statement rolls them all back, and each is placed alone.
+    fn together(&self, orders: &[&OrderToPlace]) -> Option<Vec<Result<Reservation, StoreError>>> {
+        let mut conn = checkout(&self.pool).ok()?;
+        let statements: Vec<placement::Reserve> = orders.iter().map(|order| self.statement(order)).collect();
+        let placed = conn.transaction(|conn| {
+            statements
+                .iter()
+                .map(|statement| statement.place(conn))
+                .collect::<QueryResult<Vec<Reservation>>>()
+        });
+        match placed {
+            Ok(reservations) => {
+                if reservations.iter().any(|r| matches!(r, Reservation::Placed(_))) {
+                    self.written.written();
+                }
+                Some(reservations.into_iter().map(Ok).collect())
+            }
+            Err(error) => {
+                tracing::warn!(%error, orders = orders.len(), "a batch of orders rolled back; placing each alone");
+                None
+            }
+        }
+    }
+}
+
+impl PgOrders {
+    fn statement<'a>(&'a self, order: &'a OrderToPlace) -> placement::Reserve<'a> {
+        placement::Reserve::new(
+            order.customer,
+            &self.currency,
+            &order.priced,
+            order.claimed.as_ref(),
+            &*self.documents,
+        )
     }
 }

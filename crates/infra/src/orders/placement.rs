@@ -284,7 +284,9 @@ impl<'a> Reserve<'a> {
         }
     }
 
-    fn place(&self, conn: &mut PgConnection) -> QueryResult<Reservation> {
+    /// Places an order without a promotion in the caller's transaction: refused, it writes
+    /// nothing and leaves the transaction usable.
+    pub fn place(&self, conn: &mut PgConnection) -> QueryResult<Reservation> {
         if self.ids.len() == 1 {
             let placed: Vec<PlacedRow> = Prepared(OneLine(self)).load(conn)?;
             if !placed.is_empty() {

@@ -1,0 +1,232 @@
+//! Checkout lanes: orders for the same products that arrive while one is being placed are
+//! placed together in one transaction, each still all-or-nothing on its own.
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel::sql_query;
+use futures::future::join_all;
+use serde_json::{Value, json};
+
+use crate::helpers::{Options, TestApp, assert_problem, spawn_app, spawn_app_beside, spawn_app_with};
+
+async fn order(app: &TestApp, token: &str, product: i64, quantity: i64) -> (u16, Value) {
+    let response = app
+        .post(
+            "/v1/orders",
+            Some(token),
+            &json!({"items": [{"product_id": product, "quantity": quantity}]}),
+        )
+        .await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+/// The value of an unlabelled gauge or counter in `/metrics`; `None` until first recorded.
+async fn metric(app: &TestApp, name: &str) -> Option<f64> {
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+async fn wait_until<F: Future<Output = bool>>(what: &str, condition: impl Fn() -> F) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !condition().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The transaction that wrote each of these orders.
+fn writing_transactions(app: &TestApp, orders: &[i64]) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        xmin: String,
+    }
+    let ids: Vec<String> = orders.iter().map(i64::to_string).collect();
+    sql_query(format!(
+        "SELECT xmin::text AS xmin FROM orders WHERE id IN ({}) ORDER BY id",
+        ids.join(",")
+    ))
+    .load::<Row>(&mut app.conn())
+    .unwrap()
+    .into_iter()
+    .map(|row| row.xmin)
+    .collect()
+}
+
+#[tokio::test]
+async fn five_hundred_racers_over_two_instances_take_exactly_the_ten_units() {
+    let options = || Options {
+        pool_size: 16,
+        ..Options::default()
+    };
+    let first = spawn_app_with(options()).await;
+    let second = spawn_app_beside(&first, options()).await;
+    let staff = first.staff();
+    let buyers: Vec<String> = (0..20)
+        .map(|i| first.customer(&format!("buyer{i}@example.com")))
+        .collect();
+    let product = first.create_product(&staff, "LAUNCH", "49.00", 10).await["id"]
+        .as_i64()
+        .unwrap();
+
+    let racers = (0..500).map(|i| {
+        let instance = if i % 2 == 0 { &first } else { &second };
+        order(instance, &buyers[i % buyers.len()], product, 1)
+    });
+    let results = join_all(racers).await;
+
+    let placed: Vec<i64> = results
+        .iter()
+        .filter(|(status, _)| *status == 201)
+        .map(|(_, body)| body["id"].as_i64().unwrap())
+        .collect();
+    let refused = results
+        .iter()
+        .filter(|(status, body)| *status == 409 && body["code"] == "insufficient_stock")
+        .count();
+    assert_eq!((placed.len(), refused), (10, 490));
+    assert_eq!(first.stock_and_ledger(product), (0, 0));
+    assert_eq!(first.count("SELECT count(*) AS n FROM orders"), 10);
+    assert_eq!(
+        first.count("SELECT count(*) AS n FROM stock_movements WHERE cause = 'order'"),
+        10
+    );
+    assert_eq!(
+        first.count("SELECT count(*) AS n FROM events WHERE type = 'order.created'"),
+        10
+    );
+    let mut transactions = writing_transactions(&first, &placed);
+    transactions.sort();
+    transactions.dedup();
+    assert!(
+        transactions.len() < placed.len(),
+        "racers queued behind each other were placed together: {transactions:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_with_one_unserviceable_member_places_the_rest() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let [first, second, greedy, third] =
+        ["first", "second", "greedy", "third"].map(|who| app.customer(&format!("{who}@example.com")));
+    let product = app.create_product(&staff, "LAUNCH", "4.00", 5).await["id"]
+        .as_i64()
+        .unwrap();
+
+    // Another transaction holds the product's row: the first order waits for it in the database,
+    // and the orders after it wait in the product's lane, in the order they arrived.
+    let mut holder = app.conn();
+    sql_query("BEGIN").execute(&mut holder).unwrap();
+    sql_query(format!("SELECT id FROM products WHERE id = {product} FOR UPDATE"))
+        .execute(&mut holder)
+        .unwrap();
+    let placing_first = tokio::spawn({
+        let (app, token) = (app.clone(), first.clone());
+        async move { order(&app, &token, product, 1).await }
+    });
+    wait_until("the first order waits for the row lock", || async {
+        app.count(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        ) == 1
+    })
+    .await;
+    let mut queued = Vec::new();
+    for (token, quantity) in [(&second, 2), (&greedy, 3), (&third, 2)] {
+        queued.push(tokio::spawn({
+            let (app, token) = (app.clone(), token.clone());
+            async move { order(&app, &token, product, quantity).await }
+        }));
+        let waiting = queued.len() as f64;
+        wait_until("the order waits in the lane", || async {
+            metric(&app, "orders_waiting_in_lanes").await == Some(waiting)
+        })
+        .await;
+    }
+    sql_query("COMMIT").execute(&mut holder).unwrap();
+
+    let (status, alone) = placing_first.await.unwrap();
+    assert_eq!(status, 201, "{alone}");
+    let mut answers = Vec::new();
+    for placing in queued {
+        answers.push(placing.await.unwrap());
+    }
+    let [
+        (second_status, second_order),
+        (greedy_status, refusal),
+        (third_status, third_order),
+    ] = <[(u16, Value); 3]>::try_from(answers).unwrap();
+    assert_eq!(
+        (second_status, third_status),
+        (201, 201),
+        "{second_order} {third_order}"
+    );
+    assert_eq!(greedy_status, 409, "{refusal}");
+    assert_eq!(refusal["code"], "insufficient_stock");
+    assert_eq!(
+        refusal["shortages"],
+        json!([{"product_id": product, "requested": 3, "available": 2}])
+    );
+
+    let ids = [&alone, &second_order, &third_order].map(|o| o["id"].as_i64().unwrap());
+    let transactions = writing_transactions(&app, &ids);
+    assert_ne!(transactions[0], transactions[1], "the first order went alone");
+    assert_eq!(
+        transactions[1], transactions[2],
+        "the two that waited were placed together"
+    );
+    assert_eq!(app.stock_and_ledger(product), (0, 0));
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 3);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM events WHERE type = 'order.created'"),
+        3
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM order_transitions WHERE to_status = 'pending' AND order_id IN ({}, {})",
+            ids[1], ids[2]
+        )),
+        2,
+        "each order of the batch has its own first history row"
+    );
+}
+
+#[tokio::test]
+async fn orders_from_one_buyer_at_a_time_go_straight_through() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let buyer = app.customer("ada@example.com");
+    let product = app.create_product(&staff, "KETTLE", "19.99", 10).await["id"]
+        .as_i64()
+        .unwrap();
+
+    let mut placed = Vec::new();
+    for _ in 0..5 {
+        let (status, body) = order(&app, &buyer, product, 1).await;
+        assert_eq!(status, 201, "{body}");
+        placed.push(body["id"].as_i64().unwrap());
+    }
+
+    let mut transactions = writing_transactions(&app, &placed);
+    transactions.sort();
+    transactions.dedup();
+    assert_eq!(transactions.len(), 5, "each order in its own transaction");
+    assert_eq!(
+        metric(&app, "order_batch_size_count").await,
+        None,
+        "no batch formed"
+    );
+    assert_eq!(app.stock_and_ledger(product), (5, 5));
+    let refused = app
+        .post(
+            "/v1/orders",
+            Some(&buyer),
+            &json!({"items": [{"product_id": product, "quantity": 6}]}),
+        )
+        .await;
+    assert_problem(refused, 409, "insufficient_stock").await;
+}
