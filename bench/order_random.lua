@@ -1,11 +1,8 @@
 -- POST /v1/orders for one unit of a random product among the 1,000 loaded.
-local token = os.getenv("STOCKROOM_BENCH_TOKEN")
+local shopper = dofile("bench/shoppers.lua")
 local products = tonumber(os.getenv("STOCKROOM_BENCH_PRODUCTS") or "1000")
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. token
 
 request = function()
   local id = math.random(1, products)
-  return wrk.format(nil, "/v1/orders", nil, '{"items":[{"product_id":' .. id .. ',"quantity":1}]}')
+  return wrk.format("POST", "/v1/orders", shopper(), '{"items":[{"product_id":' .. id .. ',"quantity":1}]}')
 end

@@ -1,10 +1,7 @@
 -- POST /v1/orders/quote for three random products with the promotion and a shipping option:
 -- the snapshot read and the domain's pricing, nothing reserved.
-local token = os.getenv("STOCKROOM_BENCH_TOKEN")
+local shopper = dofile("bench/shoppers.lua")
 local products = tonumber(os.getenv("STOCKROOM_BENCH_PRODUCTS") or "1000")
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. token
 
 request = function()
   local body = '{"items":['
@@ -13,5 +10,5 @@ request = function()
     body = body .. '{"product_id":' .. math.random(1, products) .. ',"quantity":' .. i .. '}'
   end
   body = body .. '],"promo_code":"BENCH10","shipping_option":"standard"}'
-  return wrk.format(nil, "/v1/orders/quote", nil, body)
+  return wrk.format("POST", "/v1/orders/quote", shopper(), body)
 end
