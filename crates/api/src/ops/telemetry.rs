@@ -12,6 +12,8 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
+use super::json_lines::{JsonFields, JsonLines};
+
 /// Keep the guard for the life of the process: dropping it flushes what is still queued.
 #[must_use = "dropping the guard stops the log writer"]
 pub fn init(format: LogFormat) -> WorkerGuard {
@@ -24,11 +26,7 @@ pub fn init(format: LogFormat) -> WorkerGuard {
         .with_target(false)
         .with_writer(writer);
     let _ = match format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .try_init(),
+        LogFormat::Json => builder.fmt_fields(JsonFields).event_format(JsonLines).try_init(),
         LogFormat::Pretty => builder.compact().try_init(),
     };
     guard
