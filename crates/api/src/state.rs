@@ -15,6 +15,7 @@ use crate::auth::password_hashing::Argon2Hasher;
 use crate::auth::standing::{self, Standings};
 use crate::auth::tokens::TokenKeys;
 use crate::catalog::cache::CatalogPages;
+use crate::catalog::spawn_product_refresher;
 use crate::events::documents::ApiDocuments;
 use crate::events::requests::WebhookUrlRules;
 use crate::http::cursor::CursorCodec;
@@ -112,7 +113,8 @@ impl AppConfig {
 impl AppState {
     /// Also starts the process's outbox notifier (placements, transitions and product changes
     /// wake the workers of every instance through one `NOTIFY` per burst of commits) and its
-    /// catalog listener (a product change heard drops the catalog's kept pages).
+    /// catalog listener (a product change heard drops the catalog's kept pages) and the refresher
+    /// of the product pages shoppers keep reading.
     pub fn new(pool: PgPool, config: AppConfig) -> AppState {
         let accounts = PgAccounts::new(pool.clone());
         let written = OutboxSignal::default();
@@ -121,11 +123,13 @@ impl AppState {
         let heard = catalog_pages.clone();
         let own_writes = catalog_pages.clone();
         spawn_catalog_listener(pool.clone(), move |feed| heard.hear(feed));
+        let catalog = PgCatalog::new(pool.clone(), &config.currency)
+            .signalling(written.clone())
+            .on_change(move || own_writes.forget_all());
+        spawn_product_refresher(catalog_pages.clone(), catalog.clone(), config.currency.clone());
         AppState {
             catalog_pages,
-            catalog: PgCatalog::new(pool.clone(), &config.currency)
-                .signalling(written.clone())
-                .on_change(move || own_writes.forget_all()),
+            catalog,
             standings: Standings::new(accounts.clone(), config.standing_ttl),
             accounts,
             orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments))

@@ -57,6 +57,9 @@ pub struct RenderedPage {
     etag: String,
     link: Option<String>,
     rendered_at: Instant,
+    /// Whether the page was served again after it was kept: only such pages are worth rendering
+    /// anew before they expire (`refresh`).
+    read_again: AtomicBool,
 }
 
 impl RenderedPage {
@@ -84,6 +87,7 @@ impl RenderedPage {
             etag,
             link,
             rendered_at: Instant::now(),
+            read_again: AtomicBool::new(false),
         }
     }
 
@@ -182,6 +186,9 @@ impl CatalogPages {
         };
         let listening = self.listening.load(Ordering::SeqCst);
         if listening && let Some(page) = self.pages.get(&key) {
+            if !page.read_again.load(Ordering::Relaxed) {
+                page.read_again.store(true, Ordering::Relaxed);
+            }
             return Ok(page.respond(req, SHARED));
         }
         let generation = self.generation.load(Ordering::SeqCst);
@@ -195,6 +202,52 @@ impl CatalogPages {
             }
         }
         Ok(page.respond(req, SHARED))
+    }
+
+    /// The products whose kept pages were read again and are at least `older_than` old: worth
+    /// rendering anew before they expire, with `generation` to hand back to `refreshed`.
+    pub fn product_pages_due(&self, older_than: Duration) -> (Vec<i64>, u64) {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if !self.listening.load(Ordering::SeqCst) {
+            return (Vec::new(), generation);
+        }
+        let due = self
+            .pages
+            .iter()
+            .filter_map(|(key, page)| match *key {
+                PageKey::Product(id)
+                    if page.read_again.load(Ordering::Relaxed)
+                        && page.rendered_at.elapsed() >= older_than =>
+                {
+                    Some(id)
+                }
+                _ => None,
+            })
+            .collect();
+        (due, generation)
+    }
+
+    /// Keeps the pages of `due` rendered anew from a read that began at `generation`: each for
+    /// another `FRESH_FOR`, unless a change was heard since (then none), and drops the pages of
+    /// products the read no longer found.
+    pub fn refreshed(&self, generation: u64, due: &[i64], rendered: Vec<(i64, RenderedPage)>) {
+        if !self.listening.load(Ordering::SeqCst) {
+            return;
+        }
+        for id in due {
+            if !rendered.iter().any(|(found, _)| found == id) {
+                self.pages.invalidate(&PageKey::Product(*id));
+            }
+        }
+        for (id, page) in rendered {
+            self.pages.insert(PageKey::Product(id), Arc::new(page));
+        }
+        // As in `serve`: a change heard while reading may be missing from these pages.
+        if self.generation.load(Ordering::SeqCst) != generation {
+            for id in due {
+                self.pages.invalidate(&PageKey::Product(*id));
+            }
+        }
     }
 
     /// The kept pages' weight in bytes, once pending evictions are done.

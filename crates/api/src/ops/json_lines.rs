@@ -24,7 +24,12 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
         write!(
             writer,
             "{{\"timestamp\":\"{}\",\"level\":\"{}\"",
@@ -61,7 +66,10 @@ struct FieldsVisitor<'a, 'w> {
 
 impl<'a, 'w> FieldsVisitor<'a, 'w> {
     fn new(writer: &'a mut Writer<'w>) -> Self {
-        FieldsVisitor { writer, result: Ok(()) }
+        FieldsVisitor {
+            writer,
+            result: Ok(()),
+        }
     }
 
     fn raw(&mut self, field: &Field, value: fmt::Arguments<'_>) {
@@ -72,7 +80,8 @@ impl<'a, 'w> FieldsVisitor<'a, 'w> {
 
     fn text(&mut self, field: &Field, value: &str) {
         if self.result.is_ok() {
-            self.result = write!(self.writer, ",\"{}\":", field.name()).and_then(|()| quoted(self.writer, value));
+            self.result =
+                write!(self.writer, ",\"{}\":", field.name()).and_then(|()| quoted(self.writer, value));
         }
     }
 }
@@ -202,17 +211,30 @@ mod tests {
         assert_eq!(line["ok"], true);
         assert_eq!(line["request_id"], "r-1");
         let timestamp = line["timestamp"].as_str().unwrap();
-        assert!(chrono::DateTime::parse_from_rfc3339(timestamp).is_ok(), "{timestamp}");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(timestamp).is_ok(),
+            "{timestamp}"
+        );
     }
 
     #[test]
     fn control_characters_and_errors_are_escaped_into_valid_json() {
         let error = io::Error::other("disk \u{1} \"full\"\\");
-        let lines = lines_of(|| tracing::warn!(error = &error as &dyn std::error::Error, nan = f64::NAN, "tab\there"));
+        let lines = lines_of(|| {
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                nan = f64::NAN,
+                "tab\there"
+            )
+        });
 
         assert_eq!(
             (&lines[0]["error"], &lines[0]["nan"], &lines[0]["message"]),
-            (&json!("disk \u{1} \"full\"\\"), &json!("NaN"), &json!("tab\there"))
+            (
+                &json!("disk \u{1} \"full\"\\"),
+                &json!("NaN"),
+                &json!("tab\there")
+            )
         );
     }
 }

@@ -203,3 +203,60 @@ async fn a_flood_of_distinct_queries_keeps_the_pages_within_their_bound() {
         "kept pages weigh {kept} bytes, over the bound of {bound}"
     );
 }
+
+#[tokio::test]
+async fn a_product_page_read_all_the_time_is_rendered_anew_before_it_expires() {
+    let statements = StatementLog::default();
+    let app = spawn_app_with(Options {
+        statements: Some(statements.clone()),
+        ..Options::default()
+    })
+    .await;
+    until_listening(&app).await;
+    let staff = app.staff();
+    let customer = app.customer("refresh@example.com");
+    let id = app.create_product(&staff, "CACHE-REFRESH", "3.00", 10).await["id"].clone();
+    // The creation's own NOTIFY comes back too, and drops whatever was kept before it arrived.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let path = format!("/v1/products/{id}");
+    assert_eq!(app.get(&path, None).await.status(), 200);
+    statements.take();
+
+    let reading = Instant::now();
+    let mut ordered = None;
+    let mut stock_seen_after = None;
+    while reading.elapsed() < Duration::from_secs(3) {
+        let response = app.get(&path, None).await;
+        assert_eq!(response.status(), 200);
+        let age: u64 = response.headers()["age"].to_str().unwrap().parse().unwrap();
+        assert!(age <= 1, "a page is kept for a second at most, not {age}");
+        let page = json_body(response).await;
+        if ordered.is_none() && reading.elapsed() > Duration::from_millis(1200) {
+            let _ = app.place_order(&customer, &[(id.as_i64().unwrap(), 4)]).await;
+            ordered = Some(Instant::now());
+        }
+        if let (Some(at), None) = (ordered, stock_seen_after)
+            && page["stock"] == 6
+        {
+            stock_seen_after = Some(at.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    let sent = statements.take();
+    let misses = sent
+        .iter()
+        .filter(|s| s.contains("\"products\".\"id\" = $1"))
+        .count();
+    let refreshes = sent
+        .iter()
+        .filter(|s| s.contains("\"products\".\"id\" = ANY("))
+        .count();
+    assert!(
+        refreshes >= 3,
+        "the page was rendered anew {refreshes} times in 3 s: {sent:#?}"
+    );
+    assert!(misses <= 1, "a page read all the time missed {misses} times");
+    let lag = stock_seen_after.expect("the order's stock was never shown");
+    assert!(lag <= Duration::from_millis(1100), "stock lagged for {lag:?}");
+}

@@ -19,6 +19,10 @@ pub trait Catalog: Send + Sync {
     /// MUST return `Ok(None)` for an unknown id; archived products are returned.
     fn product(&self, id: ProductId) -> Result<Option<Product>, StoreError>;
 
+    /// The products with these ids, archived ones included, in one statement, in no particular
+    /// order; an unknown id is simply missing.
+    fn products(&self, ids: &[ProductId]) -> Result<Vec<Product>, StoreError>;
+
     /// MUST return at most `query.limit + 1` products matching every filter, in the query's
     /// sort order, strictly after `query.after`.
     fn list_products(&self, query: &ProductQuery) -> Result<Vec<Product>, StoreError>;

@@ -161,6 +161,17 @@ impl Catalog for PgCatalog {
             .map_err(store_error)
     }
 
+    fn products(&self, ids: &[ProductId]) -> Result<Vec<Product>, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        products::table
+            .filter(products::id.eq_any(ids))
+            .select(ProductRow::as_select())
+            .load(&mut conn)
+            .map(|rows| rows.into_iter().map(ProductRow::into_product).collect())
+            .map_err(store_error)
+    }
+
     fn list_products(&self, query: &ProductQuery) -> Result<Vec<Product>, StoreError> {
         let mut conn = checkout(&self.pool)?;
         listing::products_page(query)
