@@ -317,15 +317,21 @@ impl Checkout for PgOrders {
 
     /// One transaction: the first placing statement locks the products, each order's own
     /// statement guards and writes it (a refused one writes nothing and aborts nothing), one
-    /// commit. Any failed statement rolls them all back, and each is placed alone.
+    /// commit. When a statement fails, the transaction rolls back and each order is placed alone.
+    /// When the commit itself fails, whether it happened is unknown (the connection may have
+    /// been lost after the server committed): placing alone could place an order twice, so each
+    /// answers `Unavailable`, as a lone order would.
     fn together(&self, orders: &[&OrderToPlace]) -> Option<Vec<Result<Reservation, StoreError>>> {
         let mut conn = checkout(&self.pool).ok()?;
         let statements: Vec<placement::Reserve> = orders.iter().map(|order| self.statement(order)).collect();
+        let written = Cell::new(false);
         let placed = conn.transaction(|conn| {
-            statements
+            let reservations = statements
                 .iter()
                 .map(|statement| statement.place(conn))
-                .collect::<QueryResult<Vec<Reservation>>>()
+                .collect::<QueryResult<Vec<Reservation>>>()?;
+            written.set(true);
+            Ok(reservations)
         });
         match placed {
             Ok(reservations) => {
@@ -333,6 +339,11 @@ impl Checkout for PgOrders {
                     self.written.written();
                 }
                 Some(reservations.into_iter().map(Ok).collect())
+            }
+            Err(error) if written.get() => {
+                tracing::error!(%error, orders = orders.len(), "a batch of orders failed to commit");
+                let unknown = store_error(error);
+                Some(orders.iter().map(|_| Err(unknown.clone())).collect())
             }
             Err(error) => {
                 tracing::warn!(%error, orders = orders.len(), "a batch of orders rolled back; placing each alone");
