@@ -4,6 +4,7 @@
 //! by the second a page is kept, which `Cache-Control` and `Age` say. While the instance cannot
 //! listen, it keeps nothing. The authoritative stock check stays the reservation.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -234,10 +235,9 @@ impl CatalogPages {
         if !self.listening.load(Ordering::SeqCst) {
             return;
         }
-        for id in due {
-            if !rendered.iter().any(|(found, _)| found == id) {
-                self.pages.invalidate(&PageKey::Product(*id));
-            }
+        let found: HashSet<i64> = rendered.iter().map(|(id, _)| *id).collect();
+        for id in due.iter().filter(|id| !found.contains(id)) {
+            self.pages.invalidate(&PageKey::Product(*id));
         }
         for (id, page) in rendered {
             self.pages.insert(PageKey::Product(id), Arc::new(page));

@@ -39,6 +39,22 @@ async fn seen_within(app: &TestApp, path: &str, since: Instant, seen: impl Fn(&V
     }
 }
 
+/// A listening app whose statements are recorded, and a product of it (10 in stock), once the
+/// creation's own NOTIFY has come back (it drops whatever was kept before it arrived).
+async fn listening_app_with_a_product(sku: &str) -> (TestApp, StatementLog, Value) {
+    let statements = StatementLog::default();
+    let app = spawn_app_with(Options {
+        statements: Some(statements.clone()),
+        ..Options::default()
+    })
+    .await;
+    until_listening(&app).await;
+    let staff = app.staff();
+    let id = app.create_product(&staff, sku, "5.00", 10).await["id"].clone();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    (app, statements, id)
+}
+
 #[tokio::test]
 async fn a_price_change_on_one_instance_is_served_by_another_within_100_ms() {
     let one = spawn_app().await;
@@ -108,17 +124,7 @@ async fn stock_shown_lags_by_a_second_at_most_and_the_answer_says_so() {
 
 #[tokio::test]
 async fn a_kept_page_is_served_without_asking_the_database() {
-    let statements = StatementLog::default();
-    let app = spawn_app_with(Options {
-        statements: Some(statements.clone()),
-        ..Options::default()
-    })
-    .await;
-    until_listening(&app).await;
-    let staff = app.staff();
-    let id = app.create_product(&staff, "CACHE-4", "5.00", 5).await["id"].clone();
-    // The creation's own NOTIFY comes back too, and drops whatever was kept before it arrived.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (app, statements, id) = listening_app_with_a_product("CACHE-4").await;
     let first = app.get("/v1/products?category=none&limit=5", None).await;
     assert_eq!(first.status(), 200);
     let detail = app.get(&format!("/v1/products/{id}"), None).await;
@@ -206,18 +212,8 @@ async fn a_flood_of_distinct_queries_keeps_the_pages_within_their_bound() {
 
 #[tokio::test]
 async fn a_product_page_read_all_the_time_is_rendered_anew_before_it_expires() {
-    let statements = StatementLog::default();
-    let app = spawn_app_with(Options {
-        statements: Some(statements.clone()),
-        ..Options::default()
-    })
-    .await;
-    until_listening(&app).await;
-    let staff = app.staff();
+    let (app, statements, id) = listening_app_with_a_product("CACHE-REFRESH").await;
     let customer = app.customer("refresh@example.com");
-    let id = app.create_product(&staff, "CACHE-REFRESH", "3.00", 10).await["id"].clone();
-    // The creation's own NOTIFY comes back too, and drops whatever was kept before it arrived.
-    tokio::time::sleep(Duration::from_millis(300)).await;
     let path = format!("/v1/products/{id}");
     assert_eq!(app.get(&path, None).await.status(), 200);
     statements.take();
