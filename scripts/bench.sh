@@ -386,8 +386,10 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
 - *POST /v1/orders* scenarios are one-line orders: the service reads the snapshot (products and
   the customer's pending orders in one statement), the domain prices the order, and
   \`PLACE_ONE_LINE\` (\`crates/infra/src/orders/placement.rs\`) guards and writes it, each
-  statement after the pool's checkout probe; the service also does HTTP, JSON and JWT work on the
-  same two cores as the database and wrk.
+  statement after the pool's checkout probe; orders that queue meanwhile in the one-line checkout
+  lane are placed together, one transaction and one statement for a batch
+  (\`PLACE_ONE_LINE_ORDERS\`, \`crates/infra/src/orders/one_line_batch.rs\`); the service also does
+  HTTP, JSON and JWT work on the same two cores as the database and wrk.
 - *shoppers*: every placing scenario's requests come from 2,000 customers of its own, at random
   (\`bench/shoppers.lua\`; tokens minted by \`bench/tokens.py\` with the secret the bench gives the
   service). Until this run, one customer placed every order of a scenario and ended it holding

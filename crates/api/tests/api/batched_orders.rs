@@ -1,5 +1,6 @@
-//! Checkout lanes: orders for the same products that arrive while one is being placed are
-//! placed together in one transaction, each still all-or-nothing on its own.
+//! Checkout lanes: orders that arrive while another of their lane is being placed are placed
+//! together in one transaction, each still all-or-nothing on its own. One-line orders share one
+//! lane, whatever their product; other orders' lane is their set of products.
 
 use std::time::{Duration, Instant};
 
@@ -54,6 +55,53 @@ fn writing_transactions(app: &TestApp, orders: &[i64]) -> Vec<String> {
     .into_iter()
     .map(|row| row.xmin)
     .collect()
+}
+
+/// One order for a unit of `held` from `first`, which waits for that product's row lock held by
+/// another transaction; meanwhile `queued` (token, product, quantity) arrive one by one and wait
+/// in their lane. Then the lock is let go. Answers the first order's answer and each queued one's.
+async fn queue_behind_a_held_row(
+    app: &TestApp,
+    held: i64,
+    first: &str,
+    queued: &[(&str, i64, i64)],
+) -> ((u16, Value), Vec<(u16, Value)>) {
+    let mut holder = app.conn();
+    sql_query("BEGIN").execute(&mut holder).unwrap();
+    sql_query(format!("SELECT id FROM products WHERE id = {held} FOR UPDATE"))
+        .execute(&mut holder)
+        .unwrap();
+    let placing_first = tokio::spawn({
+        let (app, token) = (app.clone(), first.to_owned());
+        async move { order(&app, &token, held, 1).await }
+    });
+    wait_until("the first order waits for the row lock", || async {
+        app.count(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        ) == 1
+    })
+    .await;
+    let mut placing = Vec::new();
+    for &(token, product, quantity) in queued {
+        placing.push(tokio::spawn({
+            let (app, token) = (app.clone(), token.to_owned());
+            async move { order(&app, &token, product, quantity).await }
+        }));
+        let waiting = placing.len() as f64;
+        wait_until("the order waits in the lane", || async {
+            metric(app, "orders_waiting_in_lanes").await == Some(waiting)
+        })
+        .await;
+    }
+    sql_query("COMMIT").execute(&mut holder).unwrap();
+
+    let first_answer = placing_first.await.unwrap();
+    let mut answers = Vec::new();
+    for placing in placing {
+        answers.push(placing.await.unwrap());
+    }
+    (first_answer, answers)
 }
 
 #[tokio::test]
@@ -118,43 +166,15 @@ async fn a_batch_with_one_unserviceable_member_places_the_rest() {
         .unwrap();
 
     // Another transaction holds the product's row: the first order waits for it in the database,
-    // and the orders after it wait in the product's lane, in the order they arrived.
-    let mut holder = app.conn();
-    sql_query("BEGIN").execute(&mut holder).unwrap();
-    sql_query(format!("SELECT id FROM products WHERE id = {product} FOR UPDATE"))
-        .execute(&mut holder)
-        .unwrap();
-    let placing_first = tokio::spawn({
-        let (app, token) = (app.clone(), first.clone());
-        async move { order(&app, &token, product, 1).await }
-    });
-    wait_until("the first order waits for the row lock", || async {
-        app.count(
-            "SELECT count(*) AS n FROM pg_stat_activity \
-             WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        ) == 1
-    })
+    // and the orders after it wait in the lane, in the order they arrived.
+    let ((status, alone), answers) = queue_behind_a_held_row(
+        &app,
+        product,
+        &first,
+        &[(&second, product, 2), (&greedy, product, 3), (&third, product, 2)],
+    )
     .await;
-    let mut queued = Vec::new();
-    for (token, quantity) in [(&second, 2), (&greedy, 3), (&third, 2)] {
-        queued.push(tokio::spawn({
-            let (app, token) = (app.clone(), token.clone());
-            async move { order(&app, &token, product, quantity).await }
-        }));
-        let waiting = queued.len() as f64;
-        wait_until("the order waits in the lane", || async {
-            metric(&app, "orders_waiting_in_lanes").await == Some(waiting)
-        })
-        .await;
-    }
-    sql_query("COMMIT").execute(&mut holder).unwrap();
-
-    let (status, alone) = placing_first.await.unwrap();
     assert_eq!(status, 201, "{alone}");
-    let mut answers = Vec::new();
-    for placing in queued {
-        answers.push(placing.await.unwrap());
-    }
     let [
         (second_status, second_order),
         (greedy_status, refusal),
@@ -192,6 +212,166 @@ async fn a_batch_with_one_unserviceable_member_places_the_rest() {
         )),
         2,
         "each order of the batch has its own first history row"
+    );
+}
+
+#[tokio::test]
+async fn one_line_orders_for_different_products_that_queue_are_placed_together() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let buyers =
+        ["first", "kettle", "greedy", "toaster"].map(|who| app.customer(&format!("{who}@example.com")));
+    let mut ids = Vec::new();
+    // The toaster starts above its low-stock threshold (5) and its order takes it below.
+    for (sku, price, stock) in [
+        ("HELD", "9.00", 3),
+        ("KETTLE", "19.99", 3),
+        ("LAMP", "24.50", 3),
+        ("TOASTER", "31.00", 7),
+    ] {
+        ids.push(
+            app.create_product(&staff, sku, price, stock).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let [held, kettle, lamp, toaster] = <[i64; 4]>::try_from(ids).unwrap();
+
+    // The first order waits for a row lock in the database; the orders after it, each for
+    // another product, wait in the one-line lane.
+    let ((status, alone), answers) = queue_behind_a_held_row(
+        &app,
+        held,
+        &buyers[0],
+        &[
+            (&buyers[1], kettle, 2),
+            (&buyers[2], lamp, 4),
+            (&buyers[3], toaster, 3),
+        ],
+    )
+    .await;
+    assert_eq!(status, 201, "{alone}");
+    let [
+        (kettle_status, kettle_order),
+        (lamp_status, refusal),
+        (toaster_status, toaster_order),
+    ] = <[(u16, Value); 3]>::try_from(answers).unwrap();
+    assert_eq!(
+        (kettle_status, toaster_status),
+        (201, 201),
+        "{kettle_order} {toaster_order}"
+    );
+    assert_eq!(lamp_status, 409, "{refusal}");
+    assert_eq!(refusal["code"], "insufficient_stock");
+    assert_eq!(
+        refusal["shortages"],
+        json!([{"product_id": lamp, "requested": 4, "available": 3}])
+    );
+    for (placed, product, quantity, price, total) in [
+        (&kettle_order, kettle, 2, "19.99", "39.98"),
+        (&toaster_order, toaster, 3, "31.00", "93.00"),
+    ] {
+        assert_eq!(placed["items"][0]["product_id"], product);
+        assert_eq!(placed["items"][0]["quantity"], quantity);
+        assert_eq!(placed["items"][0]["unit_price"], price);
+        assert_eq!(placed["total_amount"], total);
+    }
+
+    let ids = [&alone, &kettle_order, &toaster_order].map(|o| o["id"].as_i64().unwrap());
+    let transactions = writing_transactions(&app, &ids);
+    assert_ne!(transactions[0], transactions[1], "the first order went alone");
+    assert_eq!(
+        transactions[1], transactions[2],
+        "the orders that waited were placed together, whatever their products"
+    );
+    assert_eq!(app.stock_and_ledger(held), (2, 2));
+    assert_eq!(app.stock_and_ledger(kettle), (1, 1));
+    assert_eq!(
+        app.stock_and_ledger(lamp),
+        (3, 3),
+        "the refused order took nothing"
+    );
+    assert_eq!(app.stock_and_ledger(toaster), (4, 4));
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 3);
+    for id in ids {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT count(*) AS n FROM events WHERE type = 'order.created' AND aggregate_id = {id}"
+            )),
+            1,
+            "order {id} has its event"
+        );
+        assert_eq!(
+            app.count(&format!(
+                "SELECT count(*) AS n FROM order_transitions WHERE to_status = 'pending' AND order_id = {id}"
+            )),
+            1,
+            "order {id} has its first history row"
+        );
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) AS n FROM events WHERE type = 'product.low_stock' AND aggregate_id = {toaster}"
+        )),
+        1,
+        "the batch's order that took the toaster to its threshold announced it"
+    );
+}
+
+#[tokio::test]
+async fn racers_for_many_products_over_two_instances_never_oversell_nor_deadlock() {
+    let options = || Options {
+        pool_size: 16,
+        ..Options::default()
+    };
+    let first = spawn_app_with(options()).await;
+    let second = spawn_app_beside(&first, options()).await;
+    let staff = first.staff();
+    let buyers: Vec<String> = (0..20)
+        .map(|i| first.customer(&format!("buyer{i}@example.com")))
+        .collect();
+    let mut products = Vec::new();
+    for n in 0..8 {
+        let created = first
+            .create_product(&staff, &format!("MIX-{n}"), "5.00", 10)
+            .await;
+        products.push(created["id"].as_i64().unwrap());
+    }
+
+    // 400 one-line orders over 8 products of 10 units each, from both instances at once: the
+    // lanes mix products in every batch, and the batches of the two instances overlap.
+    let racers = (0..400).map(|i| {
+        let instance = if i % 2 == 0 { &first } else { &second };
+        order(
+            instance,
+            &buyers[i % buyers.len()],
+            products[(i * 7) % products.len()],
+            1,
+        )
+    });
+    let results = join_all(racers).await;
+
+    let placed = results.iter().filter(|(status, _)| *status == 201).count();
+    let refused = results
+        .iter()
+        .filter(|(status, body)| *status == 409 && body["code"] == "insufficient_stock")
+        .count();
+    assert_eq!(
+        (placed, refused),
+        (80, 320),
+        "every unit sold once, nothing else failed"
+    );
+    for product in products {
+        assert_eq!(first.stock_and_ledger(product), (0, 0));
+    }
+    assert_eq!(first.count("SELECT count(*) AS n FROM orders"), 80);
+    assert_eq!(
+        first.count("SELECT count(*) AS n FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.line_total <> o.total_amount"),
+        0
+    );
+    assert_eq!(
+        first.count("SELECT count(*) AS n FROM events WHERE type = 'order.created'"),
+        80
     );
 }
 

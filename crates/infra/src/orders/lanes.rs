@@ -1,16 +1,24 @@
-//! Checkout lanes: orders for the same products that arrive while one of them is being placed
-//! wait in those products' lane, and the next of them places all that waited in one go — the
-//! products are locked once and the commit is paid once for the whole batch. An order that
-//! finds its lane free goes straight through: a lone buyer never waits, and batches only form
-//! where buyers already queue behind each other's row locks (DECISIONS.md, "Checkout lanes").
+//! Checkout lanes: orders that arrive while another order of their lane is being placed wait in
+//! the lane, and the next of them places all that waited in one go — one transaction, one
+//! commit. One-line orders share one lane (their batch is placed by one statement:
+//! `one_line_batch`); any other order's lane is its set of products. An order that finds its
+//! lane free goes straight through: a lone buyer never waits, and batches only form where buyers
+//! already queue for the database (DECISIONS.md, "Checkout lanes").
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 /// At most this many orders are placed in one transaction: their products stay locked while
 /// every one of them is written, and other instances' buyers wait that long.
 pub const MAX_BATCH: usize = 64;
+
+/// How long an order waits for its turn before it is placed alone, beside the order in flight:
+/// an order stuck behind a row lock (a staff member's long transaction, say) holds up the rest
+/// of its lane this long at most, not for its whole lock timeout. A batch takes milliseconds, so
+/// under load a lane's turn comes well within this.
+pub const PATIENCE: Duration = Duration::from_secs(2);
 
 /// How orders are placed, alone or several in one transaction.
 pub(crate) trait Checkout {
@@ -26,11 +34,12 @@ pub(crate) trait Checkout {
     fn together(&self, orders: &[&Self::Order]) -> Option<Vec<Self::Outcome>>;
 }
 
-/// The lanes of one process, keyed by the products an order asks for.
+/// The lanes of one process, keyed by what their orders ask for.
 pub(crate) struct Lanes<T, R> {
-    /// A lane is here while an order or a batch of its products is being placed; it holds the
-    /// orders that arrived meanwhile.
+    /// A lane is here while an order or a batch of it is being placed; it holds the orders that
+    /// arrived meanwhile.
     busy: Mutex<HashMap<Vec<i64>, Waiting<T, R>>>,
+    patience: Duration,
 }
 
 /// The orders waiting in one lane, first come first.
@@ -40,6 +49,7 @@ impl<T, R> Default for Lanes<T, R> {
     fn default() -> Self {
         Lanes {
             busy: Mutex::new(HashMap::new()),
+            patience: PATIENCE,
         }
     }
 }
@@ -55,7 +65,7 @@ enum State<T, R> {
     Waiting,
     /// This order leads the batch (itself first): it places them all.
     Leading(Vec<Arc<Ticket<T, R>>>),
-    /// The batch failed or its leader died: place this order alone.
+    /// The batch failed, its leader died, or the order ran out of patience: place it alone.
     Alone,
     Done(R),
 }
@@ -71,19 +81,40 @@ impl<T, R> Ticket<T, R> {
         self.changed.notify_one();
     }
 
-    fn await_turn(&self) -> State<T, R> {
+    /// Waits until the order is told what to do, or until `deadline` (then `Waiting`).
+    fn await_turn(&self, deadline: Option<Instant>) -> State<T, R> {
         let mut state = lock(&self.state);
         while matches!(*state, State::Waiting) {
-            state = self.changed.wait(state).unwrap_or_else(PoisonError::into_inner);
+            state = match deadline {
+                None => self.changed.wait(state).unwrap_or_else(PoisonError::into_inner),
+                Some(deadline) => {
+                    let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                        break;
+                    };
+                    self.changed
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
         }
         std::mem::replace(&mut *state, State::Waiting)
     }
 }
 
 impl<T: Send + Sync, R: Send> Lanes<T, R> {
-    /// Places `order`, which asks for the products `products` (ascending ids): straight away
-    /// when none of their orders is being placed, otherwise after waiting for the one in
-    /// flight, together with every order that waited with it.
+    /// Lanes whose orders wait at most `patience` for their turn.
+    #[cfg(test)]
+    fn with_patience(patience: Duration) -> Self {
+        Lanes {
+            busy: Mutex::new(HashMap::new()),
+            patience,
+        }
+    }
+
+    /// Places `order` in the lane keyed `products`: straight away when none of its orders is
+    /// being placed, otherwise after waiting for the one in flight, together with every order
+    /// that waited with it.
     pub fn place<C>(&self, checkout: &C, products: &[i64], order: T) -> R
     where
         C: Checkout<Order = T, Outcome = R>,
@@ -113,12 +144,34 @@ impl<T: Send + Sync, R: Send> Lanes<T, R> {
                 self.hand_over(products);
                 outcome.unwrap_or_else(|panic| resume_unwind(panic))
             }
-            Ok(ticket) => match ticket.await_turn() {
-                State::Done(outcome) => outcome,
-                State::Leading(batch) => self.lead(checkout, products, batch),
-                State::Alone | State::Waiting => checkout.alone(&ticket.order),
-            },
+            Ok(ticket) => {
+                let mut turn = ticket.await_turn(Some(Instant::now() + self.patience));
+                if matches!(turn, State::Waiting) && !self.leave(products, &ticket) {
+                    // Taken into a batch just as patience ran out: its outcome is coming.
+                    turn = ticket.await_turn(None);
+                }
+                match turn {
+                    State::Done(outcome) => outcome,
+                    State::Leading(batch) => self.lead(checkout, products, batch),
+                    State::Alone | State::Waiting => checkout.alone(&ticket.order),
+                }
+            }
         }
+    }
+
+    /// Takes `ticket` out of its lane; false when a batch took it first.
+    fn leave(&self, products: &[i64], ticket: &Arc<Ticket<T, R>>) -> bool {
+        let mut busy = lock(&self.busy);
+        let Some(waiting) = busy.get_mut(products) else {
+            return false;
+        };
+        let before = waiting.len();
+        waiting.retain(|queued| !Arc::ptr_eq(queued, ticket));
+        let left = waiting.len() < before;
+        if left {
+            metrics::gauge!("orders_waiting_in_lanes").decrement(1.0);
+        }
+        left
     }
 
     /// Places the batch (its leader first), passes the lane on, and tells each member its
@@ -343,6 +396,29 @@ mod tests {
             })
             .collect();
         assert_eq!(sizes, vec![MAX_BATCH, 3]);
+    }
+
+    #[test]
+    fn an_order_that_runs_out_of_patience_is_placed_alone_beside_the_one_in_flight() {
+        let lanes = Lanes::with_patience(Duration::from_millis(50));
+        let till = Till::default();
+
+        thread::scope(|scope| {
+            let first = scope.spawn(|| lanes.place(&till, &[1], 0));
+            wait_until("order 0 is being placed", || *lock(&till.first_placing));
+
+            assert_eq!(
+                lanes.place(&till, &[1], 5),
+                50,
+                "placed alone while order 0 still is"
+            );
+            assert_eq!(waiting(&lanes, &[1]), 0, "it left the lane");
+
+            till.open();
+            assert_eq!(first.join().expect("no panic"), 0);
+        });
+        assert_eq!(till.calls(), vec![Call::Alone(0), Call::Alone(5)]);
+        assert!(lock(&lanes.busy).is_empty(), "no lane stays busy");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod context;
 mod lanes;
+mod one_line_batch;
 mod placement;
 mod rows;
 mod tx;
@@ -9,6 +10,7 @@ mod tx;
 use std::cell::Cell;
 use std::sync::Arc;
 
+use diesel::PgConnection;
 use diesel::prelude::*;
 use domain::idempotency::ClaimedKey;
 use domain::ids::{OrderId, UserId};
@@ -30,6 +32,9 @@ use lanes::{Checkout, Lanes};
 use rows::{ItemRow, OrderRow};
 use tx::PgOrderTx;
 
+/// The lane of the one-line orders: no product set is empty, so no other lane has this key.
+const ONE_LINE_LANE: [i64; 0] = [];
+
 /// Attempts for a transaction that deadlocks or fails to serialize before giving up (`503`).
 const MAX_ATTEMPTS: u32 = 4;
 
@@ -40,8 +45,8 @@ pub struct PgOrders {
     documents: Arc<dyn EventDocuments>,
     /// Told after a commit that wrote events, to wake the workers.
     written: OutboxSignal,
-    /// Where orders for the same products wait for the one being placed, and are then placed
-    /// together; `None` places every order in a transaction of its own.
+    /// Where orders wait for the one being placed in their lane, and are then placed together;
+    /// `None` places every order in a transaction of its own.
     lanes: Option<Arc<Lanes<OrderToPlace, Result<Reservation, StoreError>>>>,
 }
 
@@ -64,8 +69,8 @@ impl PgOrders {
         }
     }
 
-    /// Whether orders for the same products that arrive while one of them is being placed are
-    /// placed together, in one transaction (on unless turned off).
+    /// Whether orders that arrive while another of their lane is being placed are placed
+    /// together, in one transaction (on unless turned off).
     pub fn batching_orders(mut self, batching: bool) -> Self {
         self.lanes = batching.then(Arc::default);
         self
@@ -157,8 +162,13 @@ impl OrderStore for PgOrders {
             // A promotion's redemption is refused by a statement that must roll back with the
             // order: such an order needs a transaction of its own.
             Some(lanes) if priced.promotion.is_none() => {
-                let products: Vec<i64> = priced.lines.iter().map(|line| line.product_id.0).collect();
-                lanes.place(self, &products, order)
+                let lane: Vec<i64> = if one_line_batch::fits(priced, claimed) {
+                    // One lane for all of them: a batch of one-line orders is one statement.
+                    ONE_LINE_LANE.to_vec()
+                } else {
+                    priced.lines.iter().map(|line| line.product_id.0).collect()
+                };
+                lanes.place(self, &lane, order)
             }
             _ => self.alone(&order),
         }
@@ -315,21 +325,29 @@ impl Checkout for PgOrders {
         }
     }
 
-    /// One transaction: the first placing statement locks the products, each order's own
-    /// statement guards and writes it (a refused one writes nothing and aborts nothing), one
-    /// commit. When a statement fails, the transaction rolls back and each order is placed alone.
+    /// One transaction: the batch's products are locked first, in ascending id order (so batches
+    /// mixing products never wait for each other in a cycle); then the
+    /// orders are placed in the order they arrived, each all-or-nothing on its own (a refused one
+    /// writes nothing and aborts nothing), one commit. Consecutive one-line orders for distinct
+    /// products are placed by one statement (`one_line_batch`), the others each by its own.
+    /// When a statement fails, the transaction rolls back and each order is placed alone.
     /// When the commit itself fails, whether it happened is unknown (the connection may have
     /// been lost after the server committed): placing alone could place an order twice, so each
     /// answers `Unavailable`, as a lone order would.
     fn together(&self, orders: &[&OrderToPlace]) -> Option<Vec<Result<Reservation, StoreError>>> {
         let mut conn = checkout(&self.pool).ok()?;
         let statements: Vec<placement::Reserve> = orders.iter().map(|order| self.statement(order)).collect();
+        let products: Vec<i64> = statements.iter().flat_map(|s| s.ids.iter().copied()).collect();
         let written = Cell::new(false);
         let placed = conn.transaction(|conn| {
-            let reservations = statements
-                .iter()
-                .map(|statement| statement.place(conn))
-                .collect::<QueryResult<Vec<Reservation>>>()?;
+            // A batch of one product set is locked by its first placing statement, in id order.
+            if statements.iter().any(|s| s.ids != statements[0].ids) {
+                one_line_batch::lock_products(conn, &products)?;
+            }
+            let mut reservations = Vec::with_capacity(statements.len());
+            for round in rounds(orders, &statements) {
+                reservations.extend(place_round(conn, round)?);
+            }
             written.set(true);
             Ok(reservations)
         });
@@ -351,6 +369,51 @@ impl Checkout for PgOrders {
             }
         }
     }
+}
+
+/// The batch's orders in arrival order, cut into rounds: a round is a run of one-line orders
+/// (that [`one_line_batch::fits`]) for distinct products, or a single other order. So each
+/// product's orders are still placed in the order they arrived.
+fn rounds<'s, 'a>(
+    orders: &[&OrderToPlace],
+    statements: &'s [placement::Reserve<'a>],
+) -> Vec<Vec<&'s placement::Reserve<'a>>> {
+    let mut rounds: Vec<Vec<&placement::Reserve>> = Vec::new();
+    let mut open = false;
+    for (order, statement) in orders.iter().zip(statements) {
+        let fits = one_line_batch::fits(&order.priced, order.claimed.as_ref());
+        let joins = fits
+            && open
+            && rounds
+                .last()
+                .is_some_and(|round| round.iter().all(|o| o.ids != statement.ids));
+        match rounds.last_mut() {
+            Some(round) if joins => round.push(statement),
+            _ => {
+                rounds.push(vec![statement]);
+                open = fits;
+            }
+        }
+    }
+    rounds
+}
+
+/// Places a round: several one-line orders by one statement, then each that it did not place by
+/// its own (which explains the refusal, or places it if stock came back); a single order by
+/// its own statement.
+fn place_round(conn: &mut PgConnection, round: Vec<&placement::Reserve>) -> QueryResult<Vec<Reservation>> {
+    if round.len() < 2 {
+        return round.iter().map(|order| order.place(conn)).collect();
+    }
+    let placed = one_line_batch::place_one_line_orders(conn, &round)?;
+    round
+        .iter()
+        .zip(placed)
+        .map(|(order, placed)| match placed {
+            Some(reservation) => Ok(reservation),
+            None => order.place(conn),
+        })
+        .collect()
 }
 
 impl PgOrders {

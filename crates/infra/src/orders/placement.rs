@@ -195,21 +195,21 @@ SELECT EXISTS (SELECT 1 FROM total) AS redeemed, EXISTS (SELECT 1 FROM customer)
 
 /// An order as priced, in the placing statements' parameters.
 pub struct Reserve<'a> {
-    customer: i64,
-    currency: &'a str,
-    ids: Vec<i64>,
-    quantities: Vec<i32>,
-    unit_prices: Vec<BigDecimal>,
-    line_totals: Vec<BigDecimal>,
-    discounts: Vec<BigDecimal>,
-    priced: &'a PricedOrder,
-    promotion_id: Option<i64>,
+    pub(super) customer: i64,
+    pub(super) currency: &'a str,
+    pub(super) ids: Vec<i64>,
+    pub(super) quantities: Vec<i32>,
+    pub(super) unit_prices: Vec<BigDecimal>,
+    pub(super) line_totals: Vec<BigDecimal>,
+    pub(super) discounts: Vec<BigDecimal>,
+    pub(super) priced: &'a PricedOrder,
+    pub(super) promotion_id: Option<i64>,
     promo_code: Option<&'a str>,
-    shipping_option: Option<&'a str>,
-    idempotency_key: Option<&'a str>,
+    pub(super) shipping_option: Option<&'a str>,
+    pub(super) idempotency_key: Option<&'a str>,
     claim_token: Option<i64>,
     /// The order as its `order.created` event shows it, but for its id and times.
-    document: serde_json::Value,
+    pub(super) document: serde_json::Value,
 }
 
 /// Why a placing transaction rolled back.
@@ -298,7 +298,7 @@ impl<'a> Reserve<'a> {
     }
 
     /// A placing statement's answer as the domain sees it.
-    fn reservation(&self, rows: Vec<PlacedRow>) -> Reservation {
+    pub(super) fn reservation(&self, rows: Vec<PlacedRow>) -> Reservation {
         if rows.iter().any(|r| r.fenced) {
             return Reservation::Fenced;
         }
