@@ -104,8 +104,23 @@ async fn queue_behind_a_held_row(
     (first_answer, answers)
 }
 
-#[tokio::test]
-async fn five_hundred_racers_over_two_instances_take_exactly_the_ten_units() {
+/// The answers to three queued orders of which the middle one asked for more than was left:
+/// the other two placed, the middle one refused with `shortage` alone. Answers the two placed.
+fn placed_around_a_refusal(answers: Vec<(u16, Value)>, shortage: Value) -> (Value, Value) {
+    let [
+        (first_status, first),
+        (refused_status, refusal),
+        (last_status, last),
+    ] = <[(u16, Value); 3]>::try_from(answers).unwrap();
+    assert_eq!((first_status, last_status), (201, 201), "{first} {last}");
+    assert_eq!(refused_status, 409, "{refusal}");
+    assert_eq!(refusal["code"], "insufficient_stock");
+    assert_eq!(refusal["shortages"], json!([shortage]));
+    (first, last)
+}
+
+/// Two instances on one database, a staff member's token and twenty buyers' tokens.
+async fn two_instances_and_twenty_buyers() -> (TestApp, TestApp, String, Vec<String>) {
     let options = || Options {
         pool_size: 16,
         ..Options::default()
@@ -116,6 +131,12 @@ async fn five_hundred_racers_over_two_instances_take_exactly_the_ten_units() {
     let buyers: Vec<String> = (0..20)
         .map(|i| first.customer(&format!("buyer{i}@example.com")))
         .collect();
+    (first, second, staff, buyers)
+}
+
+#[tokio::test]
+async fn five_hundred_racers_over_two_instances_take_exactly_the_ten_units() {
+    let (first, second, staff, buyers) = two_instances_and_twenty_buyers().await;
     let product = first.create_product(&staff, "LAUNCH", "49.00", 10).await["id"]
         .as_i64()
         .unwrap();
@@ -175,21 +196,9 @@ async fn a_batch_with_one_unserviceable_member_places_the_rest() {
     )
     .await;
     assert_eq!(status, 201, "{alone}");
-    let [
-        (second_status, second_order),
-        (greedy_status, refusal),
-        (third_status, third_order),
-    ] = <[(u16, Value); 3]>::try_from(answers).unwrap();
-    assert_eq!(
-        (second_status, third_status),
-        (201, 201),
-        "{second_order} {third_order}"
-    );
-    assert_eq!(greedy_status, 409, "{refusal}");
-    assert_eq!(refusal["code"], "insufficient_stock");
-    assert_eq!(
-        refusal["shortages"],
-        json!([{"product_id": product, "requested": 3, "available": 2}])
+    let (second_order, third_order) = placed_around_a_refusal(
+        answers,
+        json!({"product_id": product, "requested": 3, "available": 2}),
     );
 
     let ids = [&alone, &second_order, &third_order].map(|o| o["id"].as_i64().unwrap());
@@ -251,21 +260,9 @@ async fn one_line_orders_for_different_products_that_queue_are_placed_together()
     )
     .await;
     assert_eq!(status, 201, "{alone}");
-    let [
-        (kettle_status, kettle_order),
-        (lamp_status, refusal),
-        (toaster_status, toaster_order),
-    ] = <[(u16, Value); 3]>::try_from(answers).unwrap();
-    assert_eq!(
-        (kettle_status, toaster_status),
-        (201, 201),
-        "{kettle_order} {toaster_order}"
-    );
-    assert_eq!(lamp_status, 409, "{refusal}");
-    assert_eq!(refusal["code"], "insufficient_stock");
-    assert_eq!(
-        refusal["shortages"],
-        json!([{"product_id": lamp, "requested": 4, "available": 3}])
+    let (kettle_order, toaster_order) = placed_around_a_refusal(
+        answers,
+        json!({"product_id": lamp, "requested": 4, "available": 3}),
     );
     for (placed, product, quantity, price, total) in [
         (&kettle_order, kettle, 2, "19.99", "39.98"),
@@ -320,16 +317,7 @@ async fn one_line_orders_for_different_products_that_queue_are_placed_together()
 
 #[tokio::test]
 async fn racers_for_many_products_over_two_instances_never_oversell_nor_deadlock() {
-    let options = || Options {
-        pool_size: 16,
-        ..Options::default()
-    };
-    let first = spawn_app_with(options()).await;
-    let second = spawn_app_beside(&first, options()).await;
-    let staff = first.staff();
-    let buyers: Vec<String> = (0..20)
-        .map(|i| first.customer(&format!("buyer{i}@example.com")))
-        .collect();
+    let (first, second, staff, buyers) = two_instances_and_twenty_buyers().await;
     let mut products = Vec::new();
     for n in 0..8 {
         let created = first

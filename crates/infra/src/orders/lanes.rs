@@ -407,14 +407,16 @@ mod tests {
             let first = scope.spawn(|| lanes.place(&till, &[1], 0));
             wait_until("order 0 is being placed", || *lock(&till.first_placing));
 
-            assert_eq!(
-                lanes.place(&till, &[1], 5),
-                50,
-                "placed alone while order 0 still is"
-            );
-            assert_eq!(waiting(&lanes, &[1]), 0, "it left the lane");
+            // On its own thread: without patience it would wait for order 0 forever.
+            let (send, answer) = std::sync::mpsc::channel();
+            let (lanes, till) = (&lanes, &till);
+            scope.spawn(move || send.send(lanes.place(till, &[1], 5)));
+            let placed = answer.recv_timeout(Duration::from_secs(10));
+            let still_waiting = waiting(lanes, &[1]);
 
             till.open();
+            assert_eq!(placed, Ok(50), "placed alone while order 0 still was");
+            assert_eq!(still_waiting, 0, "it left the lane");
             assert_eq!(first.join().expect("no panic"), 0);
         });
         assert_eq!(till.calls(), vec![Call::Alone(0), Call::Alone(5)]);

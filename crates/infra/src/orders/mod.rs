@@ -337,11 +337,11 @@ impl Checkout for PgOrders {
     fn together(&self, orders: &[&OrderToPlace]) -> Option<Vec<Result<Reservation, StoreError>>> {
         let mut conn = checkout(&self.pool).ok()?;
         let statements: Vec<placement::Reserve> = orders.iter().map(|order| self.statement(order)).collect();
-        let products: Vec<i64> = statements.iter().flat_map(|s| s.ids.iter().copied()).collect();
         let written = Cell::new(false);
         let placed = conn.transaction(|conn| {
             // A batch of one product set is locked by its first placing statement, in id order.
             if statements.iter().any(|s| s.ids != statements[0].ids) {
+                let products: Vec<i64> = statements.iter().flat_map(|s| s.ids.iter().copied()).collect();
                 one_line_batch::lock_products(conn, &products)?;
             }
             let mut reservations = Vec::with_capacity(statements.len());
@@ -371,28 +371,29 @@ impl Checkout for PgOrders {
     }
 }
 
-/// The batch's orders in arrival order, cut into rounds: a round is a run of one-line orders
-/// (that [`one_line_batch::fits`]) for distinct products, or a single other order. So each
-/// product's orders are still placed in the order they arrived.
-fn rounds<'s, 'a>(
-    orders: &[&OrderToPlace],
-    statements: &'s [placement::Reserve<'a>],
-) -> Vec<Vec<&'s placement::Reserve<'a>>> {
-    let mut rounds: Vec<Vec<&placement::Reserve>> = Vec::new();
-    let mut open = false;
+/// A run of one-line orders (that [`one_line_batch::fits`]) for distinct products, placed by one
+/// statement; or a single other order, placed by its own.
+struct Round<'s, 'a> {
+    one_line: bool,
+    orders: Vec<&'s placement::Reserve<'a>>,
+}
+
+/// The batch's orders in arrival order, cut into rounds, so each product's orders are still
+/// placed in the order they arrived.
+fn rounds<'s, 'a>(orders: &[&OrderToPlace], statements: &'s [placement::Reserve<'a>]) -> Vec<Round<'s, 'a>> {
+    let mut rounds: Vec<Round> = Vec::new();
     for (order, statement) in orders.iter().zip(statements) {
-        let fits = one_line_batch::fits(&order.priced, order.claimed.as_ref());
-        let joins = fits
-            && open
-            && rounds
-                .last()
-                .is_some_and(|round| round.iter().all(|o| o.ids != statement.ids));
+        let one_line = one_line_batch::fits(&order.priced, order.claimed.as_ref());
         match rounds.last_mut() {
-            Some(round) if joins => round.push(statement),
-            _ => {
-                rounds.push(vec![statement]);
-                open = fits;
+            Some(round)
+                if one_line && round.one_line && round.orders.iter().all(|o| o.ids != statement.ids) =>
+            {
+                round.orders.push(statement);
             }
+            _ => rounds.push(Round {
+                one_line,
+                orders: vec![statement],
+            }),
         }
     }
     rounds
@@ -401,12 +402,13 @@ fn rounds<'s, 'a>(
 /// Places a round: several one-line orders by one statement, then each that it did not place by
 /// its own (which explains the refusal, or places it if stock came back); a single order by
 /// its own statement.
-fn place_round(conn: &mut PgConnection, round: Vec<&placement::Reserve>) -> QueryResult<Vec<Reservation>> {
-    if round.len() < 2 {
-        return round.iter().map(|order| order.place(conn)).collect();
+fn place_round(conn: &mut PgConnection, round: Round) -> QueryResult<Vec<Reservation>> {
+    if round.orders.len() < 2 {
+        return round.orders.iter().map(|order| order.place(conn)).collect();
     }
-    let placed = one_line_batch::place_one_line_orders(conn, &round)?;
+    let placed = one_line_batch::place_one_line_orders(conn, &round.orders)?;
     round
+        .orders
         .iter()
         .zip(placed)
         .map(|(order, placed)| match placed {

@@ -13,25 +13,23 @@ use diesel::sql_types::{Array, BigInt, Integer, Jsonb, Nullable, Numeric, Text};
 use domain::idempotency::ClaimedKey;
 use domain::orders::{PricedOrder, Reservation};
 
-use super::placement::{PlacedRow, Reserve};
+use super::placement::{PlacedRow, Reserve, record_placed};
 use crate::prepared::{Prepared, Statement};
 
 /// The orders of a round, one row each ($1..$12, `n` their position); none asks for a product
 /// another asks for, so the UPDATE meets each product row once.
 ///
 /// - `reserved` finds the products by their index (`id = ANY`: joined to the request alone, the
-///   planner scans the whole table) and takes the stock where the locked row (latest committed, `UPDATE` waits for the
-///   lock and re-checks) is active, at the priced price and has the quantity; the CHECK
-///   (stock >= 0) backs this up. An order whose guard fails writes nothing.
-/// - `placed` numbers the placed orders from the orders' own sequence, so that every write
-///   below joins to its order by id, not by position.
-/// - the writes are those of `PLACE_ONE_LINE` (`record_order!`), one per placed order: the order
-///   with the priced figures, its item, its movement, its first history row, its
-///   `order.created` event, and `product.low_stock` where the order takes a product to its
-///   threshold.
+///   planner scans the whole table) and takes the stock where the locked row (latest committed:
+///   `UPDATE` waits for the lock and re-checks) is active, at the priced price and has the
+///   quantity; the CHECK (stock >= 0) backs this up. An order whose guard fails writes nothing.
+/// - `orders_placed` is one row per placed order, its one line included (so it is
+///   `lines_placed` too), with its id drawn from the orders' sequence; `record_placed!` writes
+///   them as every placing statement does.
 ///
 /// The answer is one row per placed order, in the shape of `PLACE_ONE_LINE`'s, with its `n`.
-pub const PLACE_ONE_LINE_ORDERS: &str = "
+pub const PLACE_ONE_LINE_ORDERS: &str = concat!(
+    "
 WITH request AS (
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::numeric[], $5::numeric[],
                          $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[],
@@ -46,46 +44,22 @@ WITH request AS (
      WHERE p.id = ANY((SELECT array_agg(product_id) FROM request)::bigint[]) AND p.id = q.product_id
        AND p.active AND p.price = q.unit_price AND p.stock >= q.quantity
     RETURNING q.n, p.id, p.sku, p.name, p.stock, p.low_stock_threshold, p AS product
-), placed AS (
-    SELECT r.*, q.customer, q.quantity, q.unit_price, q.line_total, q.discount, q.subtotal, q.discount_total,
-           q.shipping_total, q.total_amount, q.shipping_option, q.document,
-           nextval(pg_get_serial_sequence('orders', 'id')) AS order_id
+), orders_placed AS (
+    SELECT r.*, nextval(pg_get_serial_sequence('orders', 'id')) AS order_id, q.customer,
+           $13::text AS currency, q.quantity, q.unit_price, q.line_total, q.discount, q.subtotal,
+           q.discount_total, q.shipping_total, q.total_amount, NULL::bigint AS promotion_id,
+           NULL::text AS promo_code, q.shipping_option, q.document, NULL::text AS idempotency_key,
+           NULL::bigint AS claim_token
       FROM reserved r JOIN request q ON q.n = r.n
-), new_order AS (
-    INSERT INTO orders (id, user_id, currency, subtotal, discount_total, shipping_total,
-                        total_amount, shipping_option)
-    OVERRIDING SYSTEM VALUE
-    SELECT order_id, customer, $13::text, subtotal, discount_total, shipping_total, total_amount,
-           shipping_option
-      FROM placed
-    RETURNING id, created_at
-), items AS (
-    INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price, line_total, discount)
-    SELECT order_id, id, sku, name, quantity, unit_price, line_total, discount FROM placed
-), movements AS (
-    INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock, actor_id)
-    SELECT id, -quantity, 'order', order_id::text, stock, customer FROM placed
-), history AS (
-    INSERT INTO order_transitions (order_id, from_status, to_status, actor_kind, actor_id)
-    SELECT order_id, NULL, 'pending', 'customer', customer FROM placed
-), created_event AS (
-    INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
-    SELECT 'order.created', 'order', o.id, 1,
-           p.document || jsonb_build_object(
-               'id', o.id,
-               'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
-               'updated_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))
-      FROM placed p JOIN new_order o ON o.id = p.order_id
-), low_stock AS (
-    INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
-    SELECT 'product.low_stock', 'product', id, next_product_event_sequence(id),
-           product_document(product, $13::text)
-      FROM placed
-     WHERE crosses_low_stock(stock + quantity, stock, low_stock_threshold)
-)
+), lines_placed AS (
+    SELECT * FROM orders_placed
+), ",
+    record_placed!(),
+    "
 SELECT p.n, p.id, p.sku, p.name, p.unit_price AS price, TRUE AS active, p.stock,
        o.id AS order_id, o.created_at, FALSE AS fenced
-  FROM placed p JOIN new_order o ON o.id = p.order_id";
+  FROM orders_placed p JOIN new_order o ON o.id = p.order_id"
+);
 
 /// Whether an order may be placed by [`place_one_line_orders`]: one line, no promotion (whose
 /// redemption must roll back with a refusal), no Idempotency-Key (whose claim is fenced by its

@@ -21,54 +21,78 @@ use domain::orders::{Order, OrderItem, OrderStatus, PricedOrder, ProductLevel, R
 use crate::events::EventDocuments;
 use crate::prepared::{Prepared, Statement};
 
-/// What both placing statements write once stock is reserved. They define `request` and
-/// `reserved` (id, sku, name, stock, quantity, unit_price, line_total, discount,
-/// low_stock_threshold, and `product`, the changed row) first; when `reserved` is empty, nothing
-/// here writes anything.
+/// What every placing statement writes for the orders it placed. The statement defines
+/// `orders_placed` (one row per placed order: order_id, drawn from the orders' sequence so that
+/// every write joins to its order by id; customer, currency, the priced figures, promotion_id,
+/// promo_code, shipping_option, document, idempotency_key, claim_token) and `lines_placed` (one
+/// row per line of those orders: order_id, customer, currency, and the reserved product's id,
+/// sku, name, stock, quantity, unit_price, line_total, discount, low_stock_threshold, and
+/// `product`, the changed row) first; when they are empty, nothing here writes anything.
 ///
-/// The order with the priced figures (the CHECKs on `orders` and `order_items` back up their
+/// Each order with its priced figures (the CHECKs on `orders` and `order_items` back up their
 /// arithmetic), its items, one `order` movement per line with the resulting stock (keeping
 /// stock == sum(deltas)), the first history row, the `order.created` event (its document as the
 /// domain priced it, completed with the id and time only the insert knows) and the idempotency
-/// binding; and `product.low_stock` for each product this order takes to its threshold.
-macro_rules! record_order {
+/// binding; and `product.low_stock` for each product an order takes to its threshold.
+macro_rules! record_placed {
     () => {
         "new_order AS (
-    INSERT INTO orders (user_id, currency, subtotal, discount_total, shipping_total, total_amount,
+    INSERT INTO orders (id, user_id, currency, subtotal, discount_total, shipping_total, total_amount,
                         promotion_id, promo_code, shipping_option)
-    SELECT q.customer, q.currency, q.subtotal, q.discount_total, q.shipping_total, q.total_amount,
-           q.promotion_id, q.promo_code, q.shipping_option
-      FROM request q WHERE EXISTS (SELECT 1 FROM reserved)
-    RETURNING id, user_id, created_at
+    OVERRIDING SYSTEM VALUE
+    SELECT order_id, customer, currency, subtotal, discount_total, shipping_total, total_amount,
+           promotion_id, promo_code, shipping_option
+      FROM orders_placed
+    RETURNING id, created_at
 ), items AS (
     INSERT INTO order_items (order_id, product_id, sku, name, quantity, unit_price, line_total, discount)
-    SELECT o.id, r.id, r.sku, r.name, r.quantity, r.unit_price, r.line_total, r.discount
-      FROM new_order o, reserved r
+    SELECT order_id, id, sku, name, quantity, unit_price, line_total, discount FROM lines_placed
 ), movements AS (
     INSERT INTO stock_movements (product_id, delta, cause, reference, resulting_stock, actor_id)
-    SELECT r.id, -r.quantity, 'order', o.id::text, r.stock, o.user_id FROM new_order o, reserved r
+    SELECT id, -quantity, 'order', order_id::text, stock, customer FROM lines_placed
 ), history AS (
     INSERT INTO order_transitions (order_id, from_status, to_status, actor_kind, actor_id)
-    SELECT o.id, NULL, 'pending', 'customer', o.user_id FROM new_order o
+    SELECT order_id, NULL, 'pending', 'customer', customer FROM orders_placed
 ), created_event AS (
     INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
     SELECT 'order.created', 'order', o.id, 1,
-           q.document || jsonb_build_object(
+           p.document || jsonb_build_object(
                'id', o.id,
                'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),
                'updated_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))
-      FROM new_order o, request q
+      FROM orders_placed p JOIN new_order o ON o.id = p.order_id
 ), low_stock AS (
     INSERT INTO events (type, aggregate_type, aggregate_id, sequence, data)
-    SELECT 'product.low_stock', 'product', r.id, next_product_event_sequence(r.id),
-           product_document(r.product, q.currency)
-      FROM reserved r, request q
-     WHERE crosses_low_stock(r.stock + r.quantity, r.stock, r.low_stock_threshold)
+    SELECT 'product.low_stock', 'product', id, next_product_event_sequence(id),
+           product_document(product, currency)
+      FROM lines_placed
+     WHERE crosses_low_stock(stock + quantity, stock, low_stock_threshold)
 ), idempotency AS (
-    UPDATE idempotency_keys AS k SET order_id = o.id
-      FROM new_order o, request q
-     WHERE k.user_id = q.customer AND k.key = q.idempotency_key AND k.claim_token = q.claim_token
+    UPDATE idempotency_keys AS k SET order_id = p.order_id
+      FROM orders_placed p
+     WHERE k.user_id = p.customer AND k.key = p.idempotency_key AND k.claim_token = p.claim_token
 )"
+    };
+}
+pub(super) use record_placed;
+
+/// What both single-order placing statements write once stock is reserved. They define
+/// `request` and `reserved` (id, sku, name, stock, quantity, unit_price, line_total, discount,
+/// low_stock_threshold, and `product`, the changed row) first; the order is placed when
+/// `reserved` holds rows, and then written by `record_placed!`.
+macro_rules! record_order {
+    () => {
+        concat!(
+            "orders_placed AS (
+    SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS order_id, q.customer, q.currency,
+           q.subtotal, q.discount_total, q.shipping_total, q.total_amount, q.promotion_id,
+           q.promo_code, q.shipping_option, q.document, q.idempotency_key, q.claim_token
+      FROM request q WHERE EXISTS (SELECT 1 FROM reserved)
+), lines_placed AS (
+    SELECT o.order_id, o.customer, o.currency, r.* FROM orders_placed o, reserved r
+), ",
+            record_placed!()
+        )
     };
 }
 
@@ -203,10 +227,10 @@ pub struct Reserve<'a> {
     pub(super) line_totals: Vec<BigDecimal>,
     pub(super) discounts: Vec<BigDecimal>,
     pub(super) priced: &'a PricedOrder,
-    pub(super) promotion_id: Option<i64>,
+    promotion_id: Option<i64>,
     promo_code: Option<&'a str>,
     pub(super) shipping_option: Option<&'a str>,
-    pub(super) idempotency_key: Option<&'a str>,
+    idempotency_key: Option<&'a str>,
     claim_token: Option<i64>,
     /// The order as its `order.created` event shows it, but for its id and times.
     pub(super) document: serde_json::Value,
