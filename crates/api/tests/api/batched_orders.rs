@@ -1,6 +1,7 @@
 //! Checkout lanes: orders that arrive while another of their lane is being placed are placed
-//! together in one transaction, each still all-or-nothing on its own. One-line orders share one
-//! lane, whatever their product; other orders' lane is their set of products.
+//! together in one transaction, each still all-or-nothing on its own. Orders without a
+//! promotion or an Idempotency-Key share one lane, whatever their products; other orders' lane
+//! is their set of products.
 
 use std::time::{Duration, Instant};
 
@@ -12,12 +13,17 @@ use serde_json::{Value, json};
 use crate::helpers::{Options, TestApp, assert_problem, spawn_app, spawn_app_beside, spawn_app_with};
 
 async fn order(app: &TestApp, token: &str, product: i64, quantity: i64) -> (u16, Value) {
+    order_lines(app, token, &[(product, quantity)]).await
+}
+
+/// An order of these (product, quantity) lines.
+async fn order_lines(app: &TestApp, token: &str, lines: &[(i64, i64)]) -> (u16, Value) {
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|(product, quantity)| json!({"product_id": product, "quantity": quantity}))
+        .collect();
     let response = app
-        .post(
-            "/v1/orders",
-            Some(token),
-            &json!({"items": [{"product_id": product, "quantity": quantity}]}),
-        )
+        .post("/v1/orders", Some(token), &json!({ "items": items }))
         .await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
@@ -58,13 +64,14 @@ fn writing_transactions(app: &TestApp, orders: &[i64]) -> Vec<String> {
 }
 
 /// One order for a unit of `held` from `first`, which waits for that product's row lock held by
-/// another transaction; meanwhile `queued` (token, product, quantity) arrive one by one and wait
-/// in their lane. Then the lock is let go. Answers the first order's answer and each queued one's.
+/// another transaction; meanwhile `queued` (token, then (product, quantity) lines) arrive one by
+/// one and wait in their lane. Then the lock is let go. Answers the first order's answer and
+/// each queued one's.
 async fn queue_behind_a_held_row(
     app: &TestApp,
     held: i64,
     first: &str,
-    queued: &[(&str, i64, i64)],
+    queued: &[(&str, &[(i64, i64)])],
 ) -> ((u16, Value), Vec<(u16, Value)>) {
     let mut holder = app.conn();
     sql_query("BEGIN").execute(&mut holder).unwrap();
@@ -83,10 +90,10 @@ async fn queue_behind_a_held_row(
     })
     .await;
     let mut placing = Vec::new();
-    for &(token, product, quantity) in queued {
+    for &(token, lines) in queued {
         placing.push(tokio::spawn({
-            let (app, token) = (app.clone(), token.to_owned());
-            async move { order(&app, &token, product, quantity).await }
+            let (app, token, lines) = (app.clone(), token.to_owned(), lines.to_vec());
+            async move { order_lines(&app, &token, &lines).await }
         }));
         let waiting = placing.len() as f64;
         wait_until("the order waits in the lane", || async {
@@ -192,7 +199,11 @@ async fn a_batch_with_one_unserviceable_member_places_the_rest() {
         &app,
         product,
         &first,
-        &[(&second, product, 2), (&greedy, product, 3), (&third, product, 2)],
+        &[
+            (&second, &[(product, 2)]),
+            (&greedy, &[(product, 3)]),
+            (&third, &[(product, 2)]),
+        ],
     )
     .await;
     assert_eq!(status, 201, "{alone}");
@@ -247,15 +258,15 @@ async fn one_line_orders_for_different_products_that_queue_are_placed_together()
     let [held, kettle, lamp, toaster] = <[i64; 4]>::try_from(ids).unwrap();
 
     // The first order waits for a row lock in the database; the orders after it, each for
-    // another product, wait in the one-line lane.
+    // another product, wait in the shared lane.
     let ((status, alone), answers) = queue_behind_a_held_row(
         &app,
         held,
         &buyers[0],
         &[
-            (&buyers[1], kettle, 2),
-            (&buyers[2], lamp, 4),
-            (&buyers[3], toaster, 3),
+            (&buyers[1], &[(kettle, 2)]),
+            (&buyers[2], &[(lamp, 4)]),
+            (&buyers[3], &[(toaster, 3)]),
         ],
     )
     .await;
@@ -312,6 +323,154 @@ async fn one_line_orders_for_different_products_that_queue_are_placed_together()
         )),
         1,
         "the batch's order that took the toaster to its threshold announced it"
+    );
+}
+
+#[tokio::test]
+async fn several_line_orders_that_queue_are_placed_together_each_all_or_nothing() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let buyers = ["first", "desk", "short", "kitchen"].map(|who| app.customer(&format!("{who}@example.com")));
+    let mut ids = Vec::new();
+    for (sku, price, stock) in [
+        ("HELD", "9.00", 3),
+        ("KETTLE", "19.99", 5),
+        ("LAMP", "24.50", 3),
+        ("MUG", "4.00", 2),
+        ("TOASTER", "31.00", 5),
+    ] {
+        ids.push(
+            app.create_product(&staff, sku, price, stock).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let [held, kettle, lamp, mug, toaster] = <[i64; 5]>::try_from(ids).unwrap();
+
+    // Behind the held row: a kettle and a lamp; a toaster and more mugs than there are (refused
+    // whole); a kettle again (after the first kettle order, in the batch's next round) and two
+    // toasters.
+    let ((status, alone), answers) = queue_behind_a_held_row(
+        &app,
+        held,
+        &buyers[0],
+        &[
+            (&buyers[1], &[(kettle, 2), (lamp, 1)]),
+            (&buyers[2], &[(toaster, 1), (mug, 3)]),
+            (&buyers[3], &[(kettle, 1), (toaster, 2)]),
+        ],
+    )
+    .await;
+    assert_eq!(status, 201, "{alone}");
+    let (desk, kitchen) = placed_around_a_refusal(
+        answers,
+        json!({"product_id": mug, "requested": 3, "available": 2}),
+    );
+    assert_eq!(desk["total_amount"], "64.48");
+    assert_eq!(kitchen["total_amount"], "81.99");
+    for (placed, lines) in [
+        (&desk, [(kettle, 2), (lamp, 1)]),
+        (&kitchen, [(kettle, 1), (toaster, 2)]),
+    ] {
+        let items: Vec<(i64, i64)> = placed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                (
+                    item["product_id"].as_i64().unwrap(),
+                    item["quantity"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(items, lines, "{placed}");
+    }
+
+    let ids = [&alone, &desk, &kitchen].map(|o| o["id"].as_i64().unwrap());
+    let transactions = writing_transactions(&app, &ids);
+    assert_ne!(transactions[0], transactions[1], "the first order went alone");
+    assert_eq!(
+        transactions[1], transactions[2],
+        "the orders that waited were placed together, whatever their products"
+    );
+    assert_eq!(app.stock_and_ledger(kettle), (2, 2));
+    assert_eq!(app.stock_and_ledger(lamp), (2, 2));
+    assert_eq!(
+        app.stock_and_ledger(mug),
+        (2, 2),
+        "the refused order took nothing"
+    );
+    assert_eq!(
+        app.stock_and_ledger(toaster),
+        (3, 3),
+        "the refused order's other line took nothing either"
+    );
+    assert_eq!(app.count("SELECT count(*) AS n FROM orders"), 3);
+    assert_eq!(app.count("SELECT count(*) AS n FROM order_items"), 5);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM events WHERE type = 'order.created'"),
+        3
+    );
+}
+
+#[tokio::test]
+async fn several_line_racers_over_two_instances_never_oversell_and_place_whole_orders() {
+    let (first, second, staff, buyers) = two_instances_and_twenty_buyers().await;
+    let mut products = Vec::new();
+    for n in 0..8 {
+        let created = first
+            .create_product(&staff, &format!("BASKET-{n}"), "5.00", 10)
+            .await;
+        products.push(created["id"].as_i64().unwrap());
+    }
+
+    // 300 orders of two or three distinct products among 8 of 10 units each, from both
+    // instances at once: rounds of every batch mix orders, and batches of the two overlap.
+    let baskets: Vec<Vec<(i64, i64)>> = (0..300)
+        .map(|i| {
+            let lines = 2 + i % 2;
+            (0..lines)
+                .map(|l| (products[(i * 3 + l * 5) % products.len()], 1))
+                .collect()
+        })
+        .collect();
+    let racers = baskets.iter().enumerate().map(|(i, basket)| {
+        let instance = if i % 2 == 0 { &first } else { &second };
+        order_lines(instance, &buyers[i % buyers.len()], basket)
+    });
+    let results = join_all(racers).await;
+
+    let mut sold = vec![0; products.len()];
+    for ((status, body), basket) in results.iter().zip(&baskets) {
+        match status {
+            201 => {
+                assert_eq!(body["items"].as_array().unwrap().len(), basket.len(), "{body}");
+                for (product, _) in basket {
+                    sold[products.iter().position(|p| p == product).unwrap()] += 1;
+                }
+            }
+            409 => assert_eq!(body["code"], "insufficient_stock", "{body}"),
+            _ => panic!("an order neither placed nor refused: {status} {body}"),
+        }
+    }
+    for (product, sold) in products.iter().zip(sold) {
+        let (stock, ledger) = first.stock_and_ledger(*product);
+        assert_eq!((stock, ledger), (10 - sold, 10 - sold), "product {product}");
+    }
+    let placed = results.iter().filter(|(status, _)| *status == 201).count() as i64;
+    assert!(placed > 0, "some orders were placed");
+    assert_eq!(first.count("SELECT count(*) AS n FROM orders"), placed);
+    assert_eq!(
+        first.count(
+            "SELECT count(*) AS n FROM orders o \
+             WHERE o.subtotal <> (SELECT sum(line_total) FROM order_items i WHERE i.order_id = o.id)"
+        ),
+        0,
+        "every order's total is its items'"
+    );
+    assert_eq!(
+        first.count("SELECT count(*) AS n FROM events WHERE type = 'order.created'"),
+        placed
     );
 }
 

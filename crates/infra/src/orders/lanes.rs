@@ -1,7 +1,7 @@
 //! Checkout lanes: orders that arrive while another order of their lane is being placed wait in
 //! the lane, and the next of them places all that waited in one go — one transaction, one
-//! commit. One-line orders share one lane (their batch is placed by one statement:
-//! `one_line_batch`); any other order's lane is its set of products. An order that finds its
+//! commit. Orders without a promotion or an Idempotency-Key share one lane (a round of them is
+//! placed by one statement: `batch`); any other order's lane is its set of products. An order that finds its
 //! lane free goes straight through: a lone buyer never waits, and batches only form where buyers
 //! already queue for the database (DECISIONS.md, "Checkout lanes").
 

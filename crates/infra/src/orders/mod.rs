@@ -1,13 +1,14 @@
 //! The order store on Postgres: transactions for the use cases, and constant-query reads.
 
+mod batch;
 mod context;
 mod lanes;
-mod one_line_batch;
 mod placement;
 mod rows;
 mod tx;
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use diesel::PgConnection;
@@ -32,8 +33,9 @@ use lanes::{Checkout, Lanes};
 use rows::{ItemRow, OrderRow};
 use tx::PgOrderTx;
 
-/// The lane of the one-line orders: no product set is empty, so no other lane has this key.
-const ONE_LINE_LANE: [i64; 0] = [];
+/// The lane of the orders a batch statement can place (`batch::fits`): no product set is empty,
+/// so no other lane has this key.
+const SHARED_LANE: [i64; 0] = [];
 
 /// Attempts for a transaction that deadlocks or fails to serialize before giving up (`503`).
 const MAX_ATTEMPTS: u32 = 4;
@@ -162,9 +164,9 @@ impl OrderStore for PgOrders {
             // A promotion's redemption is refused by a statement that must roll back with the
             // order: such an order needs a transaction of its own.
             Some(lanes) if priced.promotion.is_none() => {
-                let lane: Vec<i64> = if one_line_batch::fits(priced, claimed) {
-                    // One lane for all of them: a batch of one-line orders is one statement.
-                    ONE_LINE_LANE.to_vec()
+                let lane: Vec<i64> = if batch::fits(priced, claimed) {
+                    // One lane for all of them: a round of them is placed by one statement.
+                    SHARED_LANE.to_vec()
                 } else {
                     priced.lines.iter().map(|line| line.product_id.0).collect()
                 };
@@ -325,11 +327,12 @@ impl Checkout for PgOrders {
         }
     }
 
-    /// One transaction: the batch's products are locked first, in ascending id order (so batches
-    /// mixing products never wait for each other in a cycle); then the
-    /// orders are placed in the order they arrived, each all-or-nothing on its own (a refused one
-    /// writes nothing and aborts nothing), one commit. Consecutive one-line orders for distinct
-    /// products are placed by one statement (`one_line_batch`), the others each by its own.
+    /// One transaction, one commit. The orders are cut into rounds (`rounds`), each placed by
+    /// one statement when it holds several orders (`batch`), each order all-or-nothing on its
+    /// own (a refused one writes nothing and aborts nothing). A batch of several rounds first
+    /// locks all its products in ascending id order (so batches mixing products never wait for
+    /// each other in a cycle); a single round's statement does that itself, as does the first
+    /// statement of a batch of one product set.
     /// When a statement fails, the transaction rolls back and each order is placed alone.
     /// When the commit itself fails, whether it happened is unknown (the connection may have
     /// been lost after the server committed): placing alone could place an order twice, so each
@@ -337,26 +340,33 @@ impl Checkout for PgOrders {
     fn together(&self, orders: &[&OrderToPlace]) -> Option<Vec<Result<Reservation, StoreError>>> {
         let mut conn = checkout(&self.pool).ok()?;
         let statements: Vec<placement::Reserve> = orders.iter().map(|order| self.statement(order)).collect();
+        let all_fit = orders.iter().all(|o| batch::fits(&o.priced, o.claimed.as_ref()));
+        let product_sets: Vec<&[i64]> = statements.iter().map(|s| s.ids.as_slice()).collect();
+        let rounds = rounds(&product_sets, all_fit);
         let written = Cell::new(false);
         let placed = conn.transaction(|conn| {
-            // A batch of one product set is locked by its first placing statement, in id order.
-            if statements.iter().any(|s| s.ids != statements[0].ids) {
+            if rounds.len() > 1 && statements.iter().any(|s| s.ids != statements[0].ids) {
                 let products: Vec<i64> = statements.iter().flat_map(|s| s.ids.iter().copied()).collect();
-                one_line_batch::lock_products(conn, &products)?;
+                batch::lock_products(conn, &products)?;
             }
-            let mut reservations = Vec::with_capacity(statements.len());
-            for round in rounds(orders, &statements) {
-                reservations.extend(place_round(conn, round)?);
+            // Every order is in exactly one round: sorted by position, one reservation each.
+            let mut reservations: Vec<(usize, Reservation)> = Vec::with_capacity(statements.len());
+            for round in &rounds {
+                reservations.extend(round.iter().copied().zip(place_round(conn, &statements, round)?));
             }
+            reservations.sort_by_key(|(at, _)| *at);
             written.set(true);
             Ok(reservations)
         });
         match placed {
             Ok(reservations) => {
-                if reservations.iter().any(|r| matches!(r, Reservation::Placed(_))) {
+                if reservations
+                    .iter()
+                    .any(|(_, r)| matches!(r, Reservation::Placed(_)))
+                {
                     self.written.written();
                 }
-                Some(reservations.into_iter().map(Ok).collect())
+                Some(reservations.into_iter().map(|(_, r)| Ok(r)).collect())
             }
             Err(error) if written.get() => {
                 tracing::error!(%error, orders = orders.len(), "a batch of orders failed to commit");
@@ -371,44 +381,48 @@ impl Checkout for PgOrders {
     }
 }
 
-/// A run of one-line orders (that [`one_line_batch::fits`]) for distinct products, placed by one
-/// statement; or a single other order, placed by its own.
-struct Round<'s, 'a> {
-    one_line: bool,
-    orders: Vec<&'s placement::Reserve<'a>>,
-}
-
-/// The batch's orders in arrival order, cut into rounds, so each product's orders are still
-/// placed in the order they arrived.
-fn rounds<'s, 'a>(orders: &[&OrderToPlace], statements: &'s [placement::Reserve<'a>]) -> Vec<Round<'s, 'a>> {
-    let mut rounds: Vec<Round> = Vec::new();
-    for (order, statement) in orders.iter().zip(statements) {
-        let one_line = one_line_batch::fits(&order.priced, order.claimed.as_ref());
-        match rounds.last_mut() {
-            Some(round)
-                if one_line && round.one_line && round.orders.iter().all(|o| o.ids != statement.ids) =>
-            {
-                round.orders.push(statement);
-            }
-            _ => rounds.push(Round {
-                one_line,
-                orders: vec![statement],
-            }),
+/// The batch's orders cut into rounds, as positions in the batch: no two orders of a round ask
+/// for the same product, and each order comes in the round after the last one holding an
+/// earlier order for any of its products, so each product's orders are still placed in the
+/// order they arrived. When not every order `fits` the batch statement, each is a round alone,
+/// in arrival order.
+fn rounds(product_sets: &[&[i64]], all_fit: bool) -> Vec<Vec<usize>> {
+    if !all_fit {
+        return (0..product_sets.len()).map(|at| vec![at]).collect();
+    }
+    let mut rounds: Vec<Vec<usize>> = Vec::new();
+    let mut last_round_of: HashMap<i64, usize> = HashMap::new();
+    for (at, products) in product_sets.iter().enumerate() {
+        let round = products
+            .iter()
+            .filter_map(|id| last_round_of.get(id))
+            .max()
+            .map_or(0, |last| last + 1);
+        if round == rounds.len() {
+            rounds.push(Vec::new());
+        }
+        rounds[round].push(at);
+        for id in *products {
+            last_round_of.insert(*id, round);
         }
     }
     rounds
 }
 
-/// Places a round: several one-line orders by one statement, then each that it did not place by
-/// its own (which explains the refusal, or places it if stock came back); a single order by
-/// its own statement.
-fn place_round(conn: &mut PgConnection, round: Round) -> QueryResult<Vec<Reservation>> {
-    if round.orders.len() < 2 {
-        return round.orders.iter().map(|order| order.place(conn)).collect();
+/// Places a round: several orders by one statement, then each that it did not place by its own
+/// (which explains the refusal, or places it if stock came back); a single order by its own
+/// statement. One reservation per order of the round, in its order.
+fn place_round(
+    conn: &mut PgConnection,
+    statements: &[placement::Reserve],
+    round: &[usize],
+) -> QueryResult<Vec<Reservation>> {
+    let orders: Vec<&placement::Reserve> = round.iter().map(|at| &statements[*at]).collect();
+    if orders.len() < 2 {
+        return orders.iter().map(|order| order.place(conn)).collect();
     }
-    let placed = one_line_batch::place_one_line_orders(conn, &round.orders)?;
-    round
-        .orders
+    let placed = batch::place_orders(conn, &orders)?;
+    orders
         .iter()
         .zip(placed)
         .map(|(order, placed)| match placed {
@@ -427,5 +441,22 @@ impl PgOrders {
             order.claimed.as_ref(),
             &*self.documents,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rounds;
+
+    #[test]
+    fn a_round_never_asks_twice_for_a_product_and_each_products_orders_keep_their_order() {
+        let sets: [&[i64]; 5] = [&[1, 2], &[3], &[2, 4], &[5], &[4]];
+        assert_eq!(rounds(&sets, true), vec![vec![0, 1, 3], vec![2], vec![4]]);
+    }
+
+    #[test]
+    fn orders_the_batch_statement_cannot_place_are_each_a_round_in_arrival_order() {
+        let sets: [&[i64]; 3] = [&[1], &[2], &[3]];
+        assert_eq!(rounds(&sets, false), vec![vec![0], vec![1], vec![2]]);
     }
 }
