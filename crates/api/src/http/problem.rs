@@ -135,7 +135,7 @@ impl ApiError {
             "code": code,
             "title": title,
             "detail": self.to_string(),
-            "request_id": request_id::current(),
+            "request_id": request_id::current().as_deref().unwrap_or_default(),
         });
         match self {
             ApiError::Validation(errors) | ApiError::BadQuery { errors, .. } if !errors.is_empty() => {

@@ -1,10 +1,11 @@
 //! Log events as one JSON object per line, written straight into the line: time, level, the
-//! event's fields, then the fields of the spans it happened in (the request's id). The
+//! event's fields, the id of the request it happened for, then the fields of the spans it
+//! happened in. The
 //! `tracing-subscriber` JSON format builds a map of `serde_json::Value`s for every event and
 //! parses each span's fields back from text; for an access log at tens of thousands of lines a
 //! second that was a quarter of a cached catalog read (DECISIONS.md, "Logs and the benchmark").
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
@@ -13,7 +14,9 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 
-/// The event format: `{"timestamp":…,"level":…,"message":…,<fields>,<span fields>}`.
+use crate::http::request_id;
+
+/// The event format: `{"timestamp":…,"level":…,"message":…,<fields>,"request_id":…,<span fields>}`.
 pub struct JsonLines;
 
 /// Span fields, kept as `,"name":value` pieces ready to go into each line of the span.
@@ -33,12 +36,18 @@ where
         write!(
             writer,
             "{{\"timestamp\":\"{}\",\"level\":\"{}\"",
-            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ"),
+            // Written directly; a strftime pattern would be parsed anew for every line.
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             event.metadata().level()
         )?;
         let mut fields = FieldsVisitor::new(&mut writer);
         event.record(&mut fields);
         fields.result?;
+        if let Some(id) = request_id::current() {
+            writer.write_str(",\"request_id\":\"")?;
+            JsonString(&mut writer).write_str(&id)?;
+            writer.write_char('"')?;
+        }
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
                 if let Some(fields) = span.extensions().get::<FormattedFields<N>>() {
@@ -78,10 +87,12 @@ impl<'a, 'w> FieldsVisitor<'a, 'w> {
         }
     }
 
-    fn text(&mut self, field: &Field, value: &str) {
+    /// `value` as a JSON string, escaped as it is formatted (no intermediate `String`).
+    fn text(&mut self, field: &Field, value: fmt::Arguments<'_>) {
         if self.result.is_ok() {
-            self.result =
-                write!(self.writer, ",\"{}\":", field.name()).and_then(|()| quoted(self.writer, value));
+            self.result = write!(self.writer, ",\"{}\":\"", field.name())
+                .and_then(|()| fmt::write(&mut JsonString(self.writer), value))
+                .and_then(|()| self.writer.write_char('"'));
         }
     }
 }
@@ -91,7 +102,7 @@ impl Visit for FieldsVisitor<'_, '_> {
         if value.is_finite() {
             self.raw(field, format_args!("{value}"));
         } else {
-            self.text(field, &value.to_string());
+            self.text(field, format_args!("{value}"));
         }
     }
 
@@ -108,42 +119,44 @@ impl Visit for FieldsVisitor<'_, '_> {
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.text(field, value);
+        self.text(field, format_args!("{value}"));
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.text(field, &value.to_string());
+        self.text(field, format_args!("{value}"));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.text(field, &format!("{value:?}"));
+        self.text(field, format_args!("{value:?}"));
     }
 }
 
-/// `value` as a JSON string.
-fn quoted(writer: &mut Writer<'_>, value: &str) -> fmt::Result {
-    writer.write_char('"')?;
-    let mut plain = 0;
-    for (at, c) in value.char_indices() {
-        let escaped = match c {
-            '"' => "\\\"",
-            '\\' => "\\\\",
-            '\n' => "\\n",
-            '\r' => "\\r",
-            '\t' => "\\t",
-            c if u32::from(c) < 0x20 => "",
-            _ => continue,
-        };
-        writer.write_str(&value[plain..at])?;
-        if escaped.is_empty() {
-            write!(writer, "\\u{:04x}", u32::from(c))?;
-        } else {
-            writer.write_str(escaped)?;
+/// What is written into it, escaped as the inside of a JSON string.
+struct JsonString<'a, 'w>(&'a mut Writer<'w>);
+
+impl fmt::Write for JsonString<'_, '_> {
+    fn write_str(&mut self, value: &str) -> fmt::Result {
+        let mut plain = 0;
+        for (at, c) in value.char_indices() {
+            let escaped = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                c if u32::from(c) < 0x20 => "",
+                _ => continue,
+            };
+            self.0.write_str(&value[plain..at])?;
+            if escaped.is_empty() {
+                write!(self.0, "\\u{:04x}", u32::from(c))?;
+            } else {
+                self.0.write_str(escaped)?;
+            }
+            plain = at + c.len_utf8();
         }
-        plain = at + c.len_utf8();
+        self.0.write_str(&value[plain..])
     }
-    writer.write_str(&value[plain..])?;
-    writer.write_char('"')
 }
 
 #[cfg(test)]
@@ -215,6 +228,17 @@ mod tests {
             chrono::DateTime::parse_from_rfc3339(timestamp).is_ok(),
             "{timestamp}"
         );
+    }
+
+    #[test]
+    fn a_line_written_for_a_request_carries_its_id_and_one_written_after_it_none() {
+        let lines = lines_of(|| {
+            request_id::lend(Some("r-2".into()), || tracing::info!("inside"));
+            tracing::info!("after");
+        });
+
+        assert_eq!(lines[0]["request_id"], "r-2");
+        assert_eq!(lines[1].get("request_id"), None);
     }
 
     #[test]

@@ -2,11 +2,13 @@
 //! records, `metrics-exporter-prometheus` renders; routes are labelled by their pattern
 //! (`/v1/orders/{id}`), never by the raw path, so a client cannot mint new series.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, get};
@@ -45,20 +47,34 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let outcome = next.call(req).await;
     let (route, status) = match &outcome {
         Ok(response) => (response.request().match_pattern(), response.status().as_u16()),
         Err(error) => (None, error.as_response_error().status_code().as_u16()),
     };
     let labels = [
-        ("route", route.unwrap_or_else(|| "unmatched".into())),
+        ("route", route.map_or(Cow::Borrowed("unmatched"), Cow::Owned)),
         ("method", method),
-        ("status", status.to_string()),
+        ("status", Cow::Owned(status.to_string())),
     ];
     ::metrics::counter!("http_requests_total", &labels).increment(1);
     ::metrics::histogram!(REQUEST_DURATION, &labels).record(started.elapsed().as_secs_f64());
     outcome
+}
+
+/// The method as a label, without an allocation for the methods the API has.
+fn method_label(method: &Method) -> Cow<'static, str> {
+    match *method {
+        Method::GET => Cow::Borrowed("GET"),
+        Method::POST => Cow::Borrowed("POST"),
+        Method::PUT => Cow::Borrowed("PUT"),
+        Method::PATCH => Cow::Borrowed("PATCH"),
+        Method::DELETE => Cow::Borrowed("DELETE"),
+        Method::HEAD => Cow::Borrowed("HEAD"),
+        Method::OPTIONS => Cow::Borrowed("OPTIONS"),
+        ref other => Cow::Owned(other.to_string()),
+    }
 }
 
 pub fn order_placed() {
