@@ -126,6 +126,30 @@ fn placed_around_a_refusal(answers: Vec<(u16, Value)>, shortage: Value) -> (Valu
     (first, last)
 }
 
+/// Products created by `staff` from (sku, price, stock), their ids in that order.
+async fn products<const N: usize>(app: &TestApp, staff: &str, specs: [(&str, &str, i64); N]) -> [i64; N] {
+    let mut ids = [0; N];
+    for (id, (sku, price, stock)) in ids.iter_mut().zip(specs) {
+        *id = app.create_product(staff, sku, price, stock).await["id"]
+            .as_i64()
+            .unwrap();
+    }
+    ids
+}
+
+/// Asserts that the first of these placed orders went alone and the other two were written by
+/// one transaction; answers their ids.
+fn first_alone_then_together(app: &TestApp, placed: [&Value; 3]) -> [i64; 3] {
+    let ids = placed.map(|o| o["id"].as_i64().unwrap());
+    let transactions = writing_transactions(app, &ids);
+    assert_ne!(transactions[0], transactions[1], "the first order went alone");
+    assert_eq!(
+        transactions[1], transactions[2],
+        "the orders that waited were placed together, whatever their products"
+    );
+    ids
+}
+
 /// Two instances on one database, a staff member's token and twenty buyers' tokens.
 async fn two_instances_and_twenty_buyers() -> (TestApp, TestApp, String, Vec<String>) {
     let options = || Options {
@@ -241,21 +265,18 @@ async fn one_line_orders_for_different_products_that_queue_are_placed_together()
     let staff = app.staff();
     let buyers =
         ["first", "kettle", "greedy", "toaster"].map(|who| app.customer(&format!("{who}@example.com")));
-    let mut ids = Vec::new();
     // The toaster starts above its low-stock threshold (5) and its order takes it below.
-    for (sku, price, stock) in [
-        ("HELD", "9.00", 3),
-        ("KETTLE", "19.99", 3),
-        ("LAMP", "24.50", 3),
-        ("TOASTER", "31.00", 7),
-    ] {
-        ids.push(
-            app.create_product(&staff, sku, price, stock).await["id"]
-                .as_i64()
-                .unwrap(),
-        );
-    }
-    let [held, kettle, lamp, toaster] = <[i64; 4]>::try_from(ids).unwrap();
+    let [held, kettle, lamp, toaster] = products(
+        &app,
+        &staff,
+        [
+            ("HELD", "9.00", 3),
+            ("KETTLE", "19.99", 3),
+            ("LAMP", "24.50", 3),
+            ("TOASTER", "31.00", 7),
+        ],
+    )
+    .await;
 
     // The first order waits for a row lock in the database; the orders after it, each for
     // another product, wait in the shared lane.
@@ -285,13 +306,7 @@ async fn one_line_orders_for_different_products_that_queue_are_placed_together()
         assert_eq!(placed["total_amount"], total);
     }
 
-    let ids = [&alone, &kettle_order, &toaster_order].map(|o| o["id"].as_i64().unwrap());
-    let transactions = writing_transactions(&app, &ids);
-    assert_ne!(transactions[0], transactions[1], "the first order went alone");
-    assert_eq!(
-        transactions[1], transactions[2],
-        "the orders that waited were placed together, whatever their products"
-    );
+    let ids = first_alone_then_together(&app, [&alone, &kettle_order, &toaster_order]);
     assert_eq!(app.stock_and_ledger(held), (2, 2));
     assert_eq!(app.stock_and_ledger(kettle), (1, 1));
     assert_eq!(
@@ -331,21 +346,18 @@ async fn several_line_orders_that_queue_are_placed_together_each_all_or_nothing(
     let app = spawn_app().await;
     let staff = app.staff();
     let buyers = ["first", "desk", "short", "kitchen"].map(|who| app.customer(&format!("{who}@example.com")));
-    let mut ids = Vec::new();
-    for (sku, price, stock) in [
-        ("HELD", "9.00", 3),
-        ("KETTLE", "19.99", 5),
-        ("LAMP", "24.50", 3),
-        ("MUG", "4.00", 2),
-        ("TOASTER", "31.00", 5),
-    ] {
-        ids.push(
-            app.create_product(&staff, sku, price, stock).await["id"]
-                .as_i64()
-                .unwrap(),
-        );
-    }
-    let [held, kettle, lamp, mug, toaster] = <[i64; 5]>::try_from(ids).unwrap();
+    let [held, kettle, lamp, mug, toaster] = products(
+        &app,
+        &staff,
+        [
+            ("HELD", "9.00", 3),
+            ("KETTLE", "19.99", 5),
+            ("LAMP", "24.50", 3),
+            ("MUG", "4.00", 2),
+            ("TOASTER", "31.00", 5),
+        ],
+    )
+    .await;
 
     // Behind the held row: a kettle and a lamp; a toaster and more mugs than there are (refused
     // whole); a kettle again (after the first kettle order, in the batch's next round) and two
@@ -386,13 +398,7 @@ async fn several_line_orders_that_queue_are_placed_together_each_all_or_nothing(
         assert_eq!(items, lines, "{placed}");
     }
 
-    let ids = [&alone, &desk, &kitchen].map(|o| o["id"].as_i64().unwrap());
-    let transactions = writing_transactions(&app, &ids);
-    assert_ne!(transactions[0], transactions[1], "the first order went alone");
-    assert_eq!(
-        transactions[1], transactions[2],
-        "the orders that waited were placed together, whatever their products"
-    );
+    first_alone_then_together(&app, [&alone, &desk, &kitchen]);
     assert_eq!(app.stock_and_ledger(kettle), (2, 2));
     assert_eq!(app.stock_and_ledger(lamp), (2, 2));
     assert_eq!(
