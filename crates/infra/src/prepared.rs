@@ -16,6 +16,11 @@ pub trait Statement {
     fn bind<'b>(&'b self, n: u32, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>;
 }
 
+/// The error a [`Statement::bind`] answers for a placeholder its SQL does not have (a typo).
+pub fn no_parameter(statement: &str, n: u32) -> Error {
+    Error::QueryBuilderError(format!("the {statement} statement has no parameter ${n}").into())
+}
+
 /// Runs a [`Statement`] with Diesel's prepared-statement cache (its SQL text never changes).
 pub struct Prepared<S>(pub S);
 

@@ -16,7 +16,7 @@ use domain::idempotency::ClaimedKey;
 use domain::orders::{PricedOrder, Reservation};
 
 use super::placement::{PlacedRow, Reserve, record_placed};
-use crate::prepared::{Prepared, Statement};
+use crate::prepared::{Prepared, Statement, no_parameter};
 
 /// The orders of a round, one row each in `request` ($1..$7, `n` their position), and their
 /// lines, one row each in `wanted` ($8..$13, `n` their order's position); no two orders ask for
@@ -128,7 +128,7 @@ struct Columns<'r> {
 
 impl<'r> Columns<'r> {
     fn new(orders: &[&'r Reserve<'r>]) -> Self {
-        let lines = || orders.iter().flat_map(|o| 0..o.ids.len()).count();
+        let lines: usize = orders.iter().map(|o| o.ids.len()).sum();
         let mut columns = Columns {
             customers: orders.iter().map(|o| o.customer).collect(),
             subtotals: orders.iter().map(|o| o.priced.subtotal.as_decimal()).collect(),
@@ -146,12 +146,12 @@ impl<'r> Columns<'r> {
                 .collect(),
             shipping_options: orders.iter().map(|o| o.shipping_option).collect(),
             documents: orders.iter().map(|o| &o.document).collect(),
-            line_orders: Vec::with_capacity(lines()),
-            product_ids: Vec::with_capacity(lines()),
-            quantities: Vec::with_capacity(lines()),
-            unit_prices: Vec::with_capacity(lines()),
-            line_totals: Vec::with_capacity(lines()),
-            discounts: Vec::with_capacity(lines()),
+            line_orders: Vec::with_capacity(lines),
+            product_ids: Vec::with_capacity(lines),
+            quantities: Vec::with_capacity(lines),
+            unit_prices: Vec::with_capacity(lines),
+            line_totals: Vec::with_capacity(lines),
+            discounts: Vec::with_capacity(lines),
             currency: orders.first().map_or("", |o| o.currency),
         };
         for (n, order) in (1..).zip(orders) {
@@ -185,9 +185,7 @@ impl Statement for &Columns<'_> {
             12 => out.push_bind_param::<Array<Numeric>, _>(&self.line_totals),
             13 => out.push_bind_param::<Array<Numeric>, _>(&self.discounts),
             14 => out.push_bind_param::<Text, _>(&self.currency),
-            other => Err(diesel::result::Error::QueryBuilderError(
-                format!("the batch placing statement has no parameter ${other}").into(),
-            )),
+            other => Err(no_parameter("batch placing", other)),
         }
     }
 }
@@ -216,9 +214,7 @@ pub fn lock_products(conn: &mut PgConnection, products: &[i64]) -> QueryResult<(
         fn bind<'b>(&'b self, n: u32, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
             match n {
                 1 => out.push_bind_param::<Array<BigInt>, _>(self.0),
-                other => Err(diesel::result::Error::QueryBuilderError(
-                    format!("the locking statement has no parameter ${other}").into(),
-                )),
+                other => Err(no_parameter("locking", other)),
             }
         }
     }

@@ -13,7 +13,7 @@ use domain::promotions::PromoCode;
 use domain::shipping::ShippingCode;
 use domain::store::StoreError;
 
-use crate::prepared::{Prepared, Statement};
+use crate::prepared::{Prepared, Statement, no_parameter};
 use crate::promotions::rows::PromotionRow;
 use crate::schema::{promotion_customers, promotions, shipping_options};
 use crate::shipping::rows::ShippingOptionRow;
@@ -45,9 +45,7 @@ impl Statement for Snapshot {
             1 => out.push_bind_param::<BigInt, _>(&self.customer),
             2 => out.push_bind_param::<Array<BigInt>, _>(&self.ids),
             3 => out.push_bind_param::<BigInt, _>(&self.pending_up_to),
-            other => Err(diesel::result::Error::QueryBuilderError(
-                format!("the snapshot statement has no parameter ${other}").into(),
-            )),
+            other => Err(no_parameter("snapshot", other)),
         }
     }
 }

@@ -19,7 +19,7 @@ use domain::money::Money;
 use domain::orders::{Order, OrderItem, OrderStatus, PricedOrder, ProductLevel, Reservation};
 
 use crate::events::EventDocuments;
-use crate::prepared::{Prepared, Statement};
+use crate::prepared::{Prepared, Statement, no_parameter};
 
 /// What every placing statement writes for the orders it placed. The statement defines
 /// `orders_placed` (one row per placed order: order_id, drawn from the orders' sequence so that
@@ -374,9 +374,7 @@ impl<'a> Reserve<'a> {
             16 => out.push_bind_param::<Nullable<BigInt>, _>(&self.claim_token),
             17 => out.push_bind_param::<Jsonb, _>(&self.document),
             // Every placeholder of both statements is listed above; another is a typo.
-            other => Err(diesel::result::Error::QueryBuilderError(
-                format!("the placing statement has no parameter ${other}").into(),
-            )),
+            other => Err(no_parameter("placing", other)),
         }
     }
 }
