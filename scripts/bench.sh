@@ -388,8 +388,8 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
   history row; COMMIT.
 - *POST /v1/orders* scenarios: the service reads the snapshot (products and the customer's
   pending orders in one statement), the domain prices the order, and one guarded statement
-  (\`crates/infra/src/orders/placement.rs\`) writes it, each statement after the pool's checkout
-  probe; orders that queue meanwhile in the shared checkout lane are placed together, one
+  (\`crates/infra/src/orders/placement.rs\`) writes it (the pool probes a connection only after
+  it idled a second, so a busy one is not); orders that queue meanwhile in the shared checkout lane are placed together, one
   transaction for a batch and one statement for each round of orders for distinct products
   (\`PLACE_ORDERS\`, \`crates/infra/src/orders/batch.rs\`); the service also does HTTP, JSON and
   JWT work on the same two cores as the database and wrk. *one to three random products*: one to
@@ -409,12 +409,13 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
   \`order.created\` event (\`STOCKROOM_BENCH_OUTBOX_BASELINE\`, default 607cda8), measured the same
   way. The floors include the event row.
 - *What limits each figure*: wrk, the service and Postgres share two cores, so every request's
-  CPU (HTTP, JSON, the access log, tracing's span) is taken from Postgres. Kept catalog pages
+  CPU (HTTP, JSON, the access log) is taken from Postgres. Kept catalog pages
   never reach Postgres, which is how they pass its ceiling; a product page read again is rendered
   anew in the background before it expires, so reads of the 1,000 products are hits; what is left
   is HTTP work and wrk, against pgbench's one small query. Random placement is CPU-bound: each
-  order pays Postgres for two pool checkout probes, the snapshot, its share of a batch's placing
-  statement and writes, and the worker's fan-out, and the service's own HTTP, JSON and JWT work
+  order pays Postgres for the snapshot, its share of a batch's placing statement and writes, the
+  worker's fan-out, and the customer's standing when the 5 s cache has lost it (each of the
+  2,000 shoppers about twice in a 10 s run), and the service's own HTTP, JSON and JWT work
   (about half a core) is taken from the same two cores; what passes the floor is that a batch
   pays one transaction, one commit's fsync and one statement start for many orders, where the
   floor pays them per order. The hot product is bound by its row lock, held from the decrement to the commit's

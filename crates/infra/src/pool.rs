@@ -1,13 +1,13 @@
 //! The r2d2 pool. It is built without connecting, so the service starts (and answers `503`)
 //! while the database is down, and recovers by itself when it returns.
 
-use std::time::Duration;
-
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use diesel::PgConnection;
 use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection, R2D2Connection};
 use domain::store::StoreError;
 
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
@@ -15,6 +15,19 @@ pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
 /// How long a request waits for a free connection before it is told to come back later.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// A connection checked out less than this long ago is handed out again without a liveness
+/// probe; one idle longer is probed with `SELECT 1` first, and discarded if the server is gone.
+/// Under load a connection comes back every few milliseconds, and probing each checkout was a
+/// round trip on every statement: about a fifth of the CPU an order cost (DECISIONS.md). A
+/// connection that loses the server while in use is discarded when given back (libpq reports it
+/// bad and diesel marks it broken), so a restart within this window costs at most one `503` per
+/// connection it broke, never a stuck pool.
+pub const TRUSTED_WHILE_BUSY: Duration = Duration::from_secs(1);
+
+/// The liveness probe (diesel's `SELECT 1`) as instrumentation shows it; statement logs count it
+/// apart, since whether it is sent depends on how long the connection idled, not on the request.
+const PROBE: &str = "SELECT 1 -- binds: []";
 
 /// How long one statement, or one wait for a lock, may take unless configured otherwise.
 pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -58,21 +71,38 @@ fn builder(size: u32) -> r2d2::Builder<ConnectionManager<PgConnection>> {
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(CHECKOUT_TIMEOUT)
-        // A connection broken by a database restart is discarded at checkout, not handed out.
-        .test_on_check_out(true)
+        // `checkout` probes the connections that idled (TRUSTED_WHILE_BUSY), not r2d2 each one.
+        .test_on_check_out(false)
 }
 
 /// Every statement sent by a pool's connections, for tests that count queries the way
-/// Django's `assertNumQueries` does.
+/// Django's `assertNumQueries` does; liveness probes are counted apart.
 #[derive(Clone, Default)]
-pub struct StatementLog(Arc<Mutex<Vec<String>>>);
+pub struct StatementLog {
+    statements: Arc<Mutex<Vec<String>>>,
+    probes: Arc<AtomicUsize>,
+}
 
 impl StatementLog {
+    /// The statements sent since the last call, probes left out.
     pub fn take(&self) -> Vec<String> {
-        self.0
+        self.statements
             .lock()
             .map(|mut log| std::mem::take(&mut *log))
             .unwrap_or_default()
+    }
+
+    /// How many liveness probes were sent since the last call.
+    pub fn probes(&self) -> usize {
+        self.probes.swap(0, Ordering::Relaxed)
+    }
+
+    fn record(&self, statement: String) {
+        if statement == PROBE {
+            self.probes.fetch_add(1, Ordering::Relaxed);
+        } else if let Ok(mut log) = self.statements.lock() {
+            log.push(statement);
+        }
     }
 }
 
@@ -90,7 +120,7 @@ impl std::fmt::Debug for StatementLog {
 
 impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
     fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        // Sent before the instrumentation is attached, so statement counts do not include it.
+        // Sent before the instrumentation is attached, so statement logs do not include it.
         conn.batch_execute(&format!(
             "SET statement_timeout = {ms}; SET lock_timeout = {ms}",
             ms = self.timeout_ms
@@ -98,10 +128,8 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
         .map_err(diesel::r2d2::Error::QueryError)?;
         if let Some(log) = self.statements.clone() {
             conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { query, .. } = event
-                    && let Ok(mut log) = log.0.lock()
-                {
-                    log.push(query.to_string());
+                if let InstrumentationEvent::StartQuery { query, .. } = event {
+                    log.record(query.to_string());
                 }
             });
         }
@@ -109,7 +137,39 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
     }
 }
 
-/// Takes a connection; an exhausted pool or an unreachable database is `Unavailable`.
+/// When a pooled connection was last checked out, kept beside it in the pool.
+struct LastCheckout(Instant);
+
+/// Takes a connection, probed first if it idled longer than [`TRUSTED_WHILE_BUSY`]; a dead one
+/// is discarded and another taken. An exhausted pool or an unreachable database is
+/// `Unavailable`.
 pub fn checkout(pool: &PgPool) -> Result<PgPooled, StoreError> {
-    pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
+    let deadline = Instant::now() + CHECKOUT_TIMEOUT;
+    loop {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let mut conn = pool
+            .get_timeout(wait)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let now = Instant::now();
+        let extensions = PooledConnection::extensions_mut(&mut conn);
+        let idled = match extensions.get_mut::<LastCheckout>() {
+            Some(last) => now.duration_since(std::mem::replace(&mut last.0, now)) >= TRUSTED_WHILE_BUSY,
+            None => {
+                // New to the pool, but maybe waiting there since a burst long gone.
+                extensions.insert(LastCheckout(now));
+                true
+            }
+        };
+        if !idled {
+            return Ok(conn);
+        }
+        match conn.ping() {
+            Ok(()) => return Ok(conn),
+            Err(error) if Instant::now() >= deadline => {
+                return Err(StoreError::Unavailable(error.to_string()));
+            }
+            // Dead: diesel has marked it broken, so dropping it here discards it.
+            Err(_) => continue,
+        }
+    }
 }

@@ -1,0 +1,82 @@
+//! The pool against a real Postgres: connections the server dropped are never handed out after
+//! they idled, and busy connections are not probed.
+#![allow(clippy::unwrap_used)] // a failed setup step is a failed test
+
+use diesel::prelude::*;
+use diesel::sql_query;
+use diesel::sql_types::Integer;
+use infra::pool::{PoolOptions, StatementLog, TRUSTED_WHILE_BUSY, checkout, connect_with};
+use infra::testing::TestDb;
+
+#[derive(QueryableByName)]
+struct Backend {
+    #[diesel(sql_type = Integer)]
+    pid: i32,
+}
+
+fn backend_pid(conn: &mut PgConnection) -> i32 {
+    sql_query("SELECT pg_backend_pid() AS pid")
+        .get_result::<Backend>(conn)
+        .unwrap()
+        .pid
+}
+
+#[test]
+fn a_connection_the_server_dropped_is_replaced_once_it_idled() {
+    let db = TestDb::new();
+    let pool = db.pool(1);
+    let first = backend_pid(&mut checkout(&pool).unwrap());
+    let mut admin = db.connection();
+    sql_query(format!("SELECT pg_terminate_backend({first})"))
+        .execute(&mut admin)
+        .unwrap();
+
+    std::thread::sleep(TRUSTED_WHILE_BUSY + std::time::Duration::from_millis(100));
+    let mut conn = checkout(&pool).unwrap();
+
+    let second = backend_pid(&mut conn);
+    assert_ne!(
+        second, first,
+        "the dead connection was discarded, a new one opened"
+    );
+}
+
+#[test]
+fn a_connection_lost_while_in_use_is_not_given_out_again() {
+    let db = TestDb::new();
+    let pool = db.pool(1);
+    let first = backend_pid(&mut checkout(&pool).unwrap());
+    let mut admin = db.connection();
+    sql_query(format!("SELECT pg_terminate_backend({first})"))
+        .execute(&mut admin)
+        .unwrap();
+
+    // Within the trusted second: handed out unprobed, so its statement fails, and fails
+    // preparing, being new to the connection (diesel marks a connection broken itself only
+    // when a statement fails after it was prepared)…
+    let failed = sql_query("SELECT 2 AS pid").get_result::<Backend>(&mut checkout(&pool).unwrap());
+    assert!(failed.is_err(), "the server had dropped it");
+    // …and it is discarded when given back.
+    let second = backend_pid(&mut checkout(&pool).unwrap());
+    assert_ne!(second, first);
+}
+
+#[test]
+fn a_busy_connection_is_not_probed_but_an_idle_one_is() {
+    let db = TestDb::new();
+    let log = StatementLog::default();
+    let mut options = PoolOptions::new(1);
+    options.statements = Some(log.clone());
+    let pool = connect_with(&db.url, options);
+    backend_pid(&mut checkout(&pool).unwrap());
+    log.probes();
+
+    for _ in 0..5 {
+        backend_pid(&mut checkout(&pool).unwrap());
+    }
+    assert_eq!(log.probes(), 0, "reused within the second: no probe");
+
+    std::thread::sleep(TRUSTED_WHILE_BUSY + std::time::Duration::from_millis(100));
+    backend_pid(&mut checkout(&pool).unwrap());
+    assert_eq!(log.probes(), 1, "idle for over a second: probed once");
+}
