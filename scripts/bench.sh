@@ -388,8 +388,8 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
   history row; COMMIT.
 - *POST /v1/orders* scenarios: the service reads the snapshot (products and the customer's
   pending orders in one statement), the domain prices the order, and one guarded statement
-  (\`crates/infra/src/orders/placement.rs\`) writes it (the pool probes a connection only after
-  it idled a second, so a busy one is not); orders that queue meanwhile in the shared checkout lane are placed together, one
+  (\`crates/infra/src/orders/placement.rs\`) writes it (the pool probes a connection only when
+  it was not checked out in the last second, so a busy one is not); orders that queue meanwhile in the shared checkout lane are placed together, one
   transaction for a batch and one statement for each round of orders for distinct products
   (\`PLACE_ORDERS\`, \`crates/infra/src/orders/batch.rs\`); the service also does HTTP, JSON and
   JWT work on the same two cores as the database and wrk. *one to three random products*: one to

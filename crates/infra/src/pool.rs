@@ -6,7 +6,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::PgConnection;
-use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
+use diesel::connection::{
+    AnsiTransactionManager, Connection, Instrumentation, InstrumentationEvent, SimpleConnection,
+    TransactionManager,
+};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection, R2D2Connection};
 use domain::store::StoreError;
 
@@ -16,17 +19,17 @@ pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 /// How long a request waits for a free connection before it is told to come back later.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// A connection checked out less than this long ago is handed out again without a liveness
-/// probe; one idle longer is probed with `SELECT 1` first, and discarded if the server is gone.
-/// Under load a connection comes back every few milliseconds, and probing each checkout was a
-/// round trip on every statement: about a fifth of the CPU an order cost (DECISIONS.md). A
-/// connection that loses the server while in use is discarded when given back (libpq reports it
-/// bad and diesel marks it broken), so a restart within this window costs at most one `503` per
-/// connection it broke, never a stuck pool.
+/// A connection checked out less than this long ago, none of whose statements failed since, is
+/// handed out again without a liveness probe; any other is probed with `SELECT 1` first, and
+/// discarded if that fails. Under load a connection comes back every few milliseconds, and
+/// probing each checkout was a round trip on every statement: about a fifth of the CPU an order
+/// cost (DECISIONS.md). A server that drops connections (a restart, a terminated backend) within
+/// this window fails at most one request per connection it dropped: the failed statement gets
+/// its connection probed, and so discarded, at its next checkout.
 pub const TRUSTED_WHILE_BUSY: Duration = Duration::from_secs(1);
 
 /// The liveness probe (diesel's `SELECT 1`) as instrumentation shows it; statement logs count it
-/// apart, since whether it is sent depends on how long the connection idled, not on the request.
+/// apart, since whether it is sent depends on timing, not on the request.
 const PROBE: &str = "SELECT 1 -- binds: []";
 
 /// How long one statement, or one wait for a lock, may take unless configured otherwise.
@@ -71,7 +74,7 @@ fn builder(size: u32) -> r2d2::Builder<ConnectionManager<PgConnection>> {
         .max_size(size)
         .min_idle(Some(0))
         .connection_timeout(CHECKOUT_TIMEOUT)
-        // `checkout` probes the connections that idled (TRUSTED_WHILE_BUSY), not r2d2 each one.
+        // `checkout` probes the connections not just in use (TRUSTED_WHILE_BUSY), not r2d2 each one.
         .test_on_check_out(false)
 }
 
@@ -126,22 +129,41 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
             ms = self.timeout_ms
         ))
         .map_err(diesel::r2d2::Error::QueryError)?;
-        if let Some(log) = self.statements.clone() {
-            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { query, .. } = event {
+        conn.set_instrumentation(SessionWatch {
+            failed: false,
+            statements: self.statements.clone(),
+        });
+        Ok(())
+    }
+}
+
+/// Watches a pooled session's statements: whether one failed since the connection was last
+/// checked out (it may have lost the server: diesel marks a connection broken when a statement
+/// fails running, not when it fails being prepared) and, for tests, what was sent.
+struct SessionWatch {
+    failed: bool,
+    statements: Option<StatementLog>,
+}
+
+impl Instrumentation for SessionWatch {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
+                if let Some(log) = &self.statements {
                     log.record(query.to_string());
                 }
-            });
+            }
+            InstrumentationEvent::FinishQuery { error: Some(_), .. } => self.failed = true,
+            _ => {}
         }
-        Ok(())
     }
 }
 
 /// When a pooled connection was last checked out, kept beside it in the pool.
 struct LastCheckout(Instant);
 
-/// Takes a connection, probed first if it idled longer than [`TRUSTED_WHILE_BUSY`]; a dead one
-/// is discarded and another taken. An exhausted pool or an unreachable database is
+/// Takes a connection, probed first if it was last checked out over [`TRUSTED_WHILE_BUSY`] ago
+/// or a statement of it failed since; a dead one is discarded and another taken. An exhausted pool or an unreachable database is
 /// `Unavailable`.
 pub fn checkout(pool: &PgPool) -> Result<PgPooled, StoreError> {
     let deadline = Instant::now() + CHECKOUT_TIMEOUT;
@@ -150,9 +172,14 @@ pub fn checkout(pool: &PgPool) -> Result<PgPooled, StoreError> {
         let mut conn = pool
             .get_timeout(wait)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        // A connection whose instrumentation was replaced (a listener's) is always suspect.
+        let failed = conn
+            .instrumentation()
+            .downcast_mut::<SessionWatch>()
+            .is_none_or(|watch| std::mem::take(&mut watch.failed));
         let now = Instant::now();
         let extensions = PooledConnection::extensions_mut(&mut conn);
-        let idled = match extensions.get_mut::<LastCheckout>() {
+        let unused_lately = match extensions.get_mut::<LastCheckout>() {
             Some(last) => now.duration_since(std::mem::replace(&mut last.0, now)) >= TRUSTED_WHILE_BUSY,
             None => {
                 // New to the pool, but maybe waiting there since a burst long gone.
@@ -160,16 +187,17 @@ pub fn checkout(pool: &PgPool) -> Result<PgPooled, StoreError> {
                 true
             }
         };
-        if !idled {
+        if !unused_lately && !failed {
             return Ok(conn);
         }
-        match conn.ping() {
-            Ok(()) => return Ok(conn),
-            Err(error) if Instant::now() >= deadline => {
+        if let Err(error) = conn.ping() {
+            // Broken, so that the pool discards it when it is dropped here, whatever the error.
+            AnsiTransactionManager::transaction_manager_status_mut(&mut *conn).set_in_error();
+            if Instant::now() >= deadline {
                 return Err(StoreError::Unavailable(error.to_string()));
             }
-            // Dead: diesel has marked it broken, so dropping it here discards it.
-            Err(_) => continue,
+            continue;
         }
+        return Ok(conn);
     }
 }

@@ -71,7 +71,8 @@ pub fn spawn_catalog_listener(pool: PgPool, hear: impl Fn(CatalogFeed) + Send + 
             }
             tracing::warn!("lost the catalog's listening connection; pages are not cached until it is back");
             hear(CatalogFeed::Deaf);
-            // The connection goes back to the pool, which discards it at the next checkout.
+            // The connection goes back to the pool; its next checkout probes it (it was taken
+            // long ago) and discards it if dead.
             drop(conn);
             std::thread::sleep(RELISTEN_AFTER);
         }
