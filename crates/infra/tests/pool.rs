@@ -5,7 +5,7 @@
 use diesel::prelude::*;
 use diesel::sql_query;
 use diesel::sql_types::Integer;
-use infra::pool::{PoolOptions, StatementLog, TRUSTED_WHILE_BUSY, checkout, connect_with};
+use infra::pool::{PgPool, PoolOptions, StatementLog, TRUSTED_WHILE_BUSY, checkout, connect_with};
 use infra::testing::TestDb;
 
 #[derive(QueryableByName)]
@@ -21,15 +21,22 @@ fn backend_pid(conn: &mut PgConnection) -> i32 {
         .pid
 }
 
-#[test]
-fn a_connection_the_server_dropped_is_replaced_once_it_idled() {
-    let db = TestDb::new();
+/// A pool of one connection, used once, then terminated by the server; and that connection's
+/// backend.
+fn pool_whose_connection_the_server_dropped(db: &TestDb) -> (PgPool, i32) {
     let mut admin = db.connection();
     let pool = db.pool(1);
     let first = backend_pid(&mut checkout(&pool).unwrap());
     sql_query(format!("SELECT pg_terminate_backend({first})"))
         .execute(&mut admin)
         .unwrap();
+    (pool, first)
+}
+
+#[test]
+fn a_connection_the_server_dropped_is_replaced_once_it_idled() {
+    let db = TestDb::new();
+    let (pool, first) = pool_whose_connection_the_server_dropped(&db);
 
     std::thread::sleep(TRUSTED_WHILE_BUSY + std::time::Duration::from_millis(100));
     let mut conn = checkout(&pool).unwrap();
@@ -44,12 +51,7 @@ fn a_connection_the_server_dropped_is_replaced_once_it_idled() {
 #[test]
 fn a_connection_whose_statement_failed_is_probed_and_replaced_even_while_busy() {
     let db = TestDb::new();
-    let mut admin = db.connection();
-    let pool = db.pool(1);
-    let first = backend_pid(&mut checkout(&pool).unwrap());
-    sql_query(format!("SELECT pg_terminate_backend({first})"))
-        .execute(&mut admin)
-        .unwrap();
+    let (pool, first) = pool_whose_connection_the_server_dropped(&db);
 
     // Within the trusted second: handed out unprobed, so its statement fails. A statement new
     // to the connection fails being prepared, which diesel does not count as breaking it…
