@@ -159,12 +159,21 @@ impl Instrumentation for SessionWatch {
     }
 }
 
+/// Leaves a connection kept for the life of the process (a listener's, the notifier's) out of
+/// statement logs, still watched for failed statements like every pooled session.
+pub fn leave_out_of_statement_logs(conn: &mut PgPooled) {
+    conn.set_instrumentation(SessionWatch {
+        failed: false,
+        statements: None,
+    });
+}
+
 /// When a pooled connection was last checked out, kept beside it in the pool.
 struct LastCheckout(Instant);
 
 /// Takes a connection, probed first if it was last checked out over [`TRUSTED_WHILE_BUSY`] ago
-/// or a statement of it failed since; a dead one is discarded and another taken. An exhausted pool or an unreachable database is
-/// `Unavailable`.
+/// or a statement of it failed since; a dead one is discarded and another taken. An exhausted
+/// pool or an unreachable database is `Unavailable`.
 pub fn checkout(pool: &PgPool) -> Result<PgPooled, StoreError> {
     let deadline = Instant::now() + CHECKOUT_TIMEOUT;
     loop {
@@ -172,7 +181,7 @@ pub fn checkout(pool: &PgPool) -> Result<PgPooled, StoreError> {
         let mut conn = pool
             .get_timeout(wait)
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        // A connection whose instrumentation was replaced (a listener's) is always suspect.
+        // Every session is watched (`on_acquire`); one that somehow is not is suspect.
         let failed = conn
             .instrumentation()
             .downcast_mut::<SessionWatch>()

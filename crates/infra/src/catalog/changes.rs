@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use diesel::connection::{Connection, InstrumentationEvent, SimpleConnection};
+use diesel::connection::SimpleConnection;
 
-use crate::pool::{PgPool, checkout};
+use crate::pool::{PgPool, checkout, leave_out_of_statement_logs};
 
 /// The channel the trigger notifies.
 const CHANNEL: &str = "stockroom_catalog";
@@ -41,7 +41,7 @@ pub fn spawn_catalog_listener(pool: PgPool, hear: impl Fn(CatalogFeed) + Send + 
                 std::thread::sleep(RELISTEN_AFTER);
                 continue;
             };
-            conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+            leave_out_of_statement_logs(&mut conn);
             if conn.batch_execute(&format!("LISTEN {CHANNEL}")).is_err() {
                 std::thread::sleep(RELISTEN_AFTER);
                 continue;

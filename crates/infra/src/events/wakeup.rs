@@ -6,11 +6,11 @@
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
-use diesel::connection::{InstrumentationEvent, SimpleConnection};
+use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 
-use crate::pool::{PgPool, checkout};
+use crate::pool::{PgPool, checkout, leave_out_of_statement_logs};
 
 /// The channel workers listen on.
 pub const CHANNEL: &str = "stockroom_events";
@@ -54,7 +54,7 @@ pub fn spawn_notifier(pool: PgPool, signal: OutboxSignal) {
                 std::thread::sleep(Duration::from_secs(1));
                 continue;
             };
-            conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+            leave_out_of_statement_logs(&mut conn);
             loop {
                 if !signal.wait(Duration::from_secs(60)) {
                     continue;
