@@ -113,28 +113,35 @@ impl AppConfig {
 impl AppState {
     /// Also starts the process's outbox notifier (placements, transitions and product changes
     /// wake the workers of every instance through one `NOTIFY` per burst of commits) and its
-    /// catalog listener (a product change heard drops the catalog's kept pages) and the refresher
-    /// of the product pages shoppers keep reading.
+    /// catalog listener (a product change heard drops the catalog's kept pages and the products
+    /// orders are priced from) and the refresher of the product pages shoppers keep reading.
     pub fn new(pool: PgPool, config: AppConfig) -> AppState {
         let accounts = PgAccounts::new(pool.clone());
         let written = OutboxSignal::default();
         spawn_notifier(pool.clone(), written.clone());
         let catalog_pages = CatalogPages::weighing_at_most(config.catalog_cache_bytes);
-        let heard = catalog_pages.clone();
-        let own_writes = catalog_pages.clone();
-        spawn_catalog_listener(pool.clone(), move |feed| heard.hear(feed));
-        let catalog = PgCatalog::new(pool.clone(), &config.currency)
+        let orders = PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments))
             .signalling(written.clone())
-            .on_change(move || own_writes.forget_all());
+            .batching_orders(config.batch_orders);
+        let (heard_pages, heard_products) = (catalog_pages.clone(), orders.kept_products().clone());
+        let (own_pages, own_products) = (catalog_pages.clone(), orders.kept_products().clone());
+        spawn_catalog_listener(pool.clone(), move |feed| {
+            heard_pages.hear(feed);
+            heard_products.hear(feed);
+        });
+        let catalog = PgCatalog::new(pool.clone(), &config.currency)
+            .signalling(written)
+            .on_change(move || {
+                own_pages.forget_all();
+                own_products.forget_all();
+            });
         spawn_product_refresher(catalog_pages.clone(), catalog.clone(), config.currency.clone());
         AppState {
             catalog_pages,
             catalog,
             standings: Standings::new(accounts.clone(), config.standing_ttl),
             accounts,
-            orders: PgOrders::new(pool.clone(), &config.currency, Arc::new(ApiDocuments))
-                .signalling(written)
-                .batching_orders(config.batch_orders),
+            orders,
             idempotency: PgIdempotency::new(pool.clone()),
             promotions: PgPromotions::new(pool.clone()),
             shipping: PgShippingOptions::new(pool.clone()),

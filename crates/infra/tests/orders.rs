@@ -6,7 +6,9 @@ use diesel::prelude::*;
 use diesel::sql_query;
 use domain::ids::{ProductId, UserId};
 use domain::money::Money;
-use domain::orders::{OrderLines, OrderStore, PricedOrder, ProductSnapshot, Reservation, price_order};
+use domain::orders::{
+    Freshness, OrderLines, OrderStore, PricedOrder, ProductSnapshot, Reservation, price_order,
+};
 use infra::PgOrders;
 use infra::testing::{TestDb, test_orders};
 
@@ -14,7 +16,7 @@ use infra::testing::{TestDb, test_orders};
 fn priced(orders: &PgOrders, lines: &[(i64, i64)]) -> PricedOrder {
     let lines = OrderLines::parse(lines).unwrap();
     let context = orders
-        .placement_context(UserId(1), &lines, None, None, 0)
+        .placement_context(UserId(1), &lines, None, None, Freshness::Fresh)
         .unwrap();
     price_order(&lines, &context.products, None, None, chrono::Utc::now()).unwrap()
 }
@@ -26,7 +28,7 @@ fn priced_from(products: &[ProductSnapshot], lines: &[(i64, i64)]) -> PricedOrde
 }
 
 fn reserve(orders: &PgOrders, priced: &PricedOrder) -> Reservation {
-    orders.reserve(UserId(1), priced, None).unwrap()
+    orders.reserve(UserId(1), priced, None, 1000).unwrap()
 }
 
 /// (id, price, stock, active) of each level a refusal reports.
@@ -107,7 +109,7 @@ fn a_refusal_changes_nothing_and_reports_the_locked_levels() {
             &OrderLines::parse(&[(1, 1), (2, 1)]).unwrap(),
             None,
             None,
-            0,
+            Freshness::Fresh,
         )
         .unwrap()
         .products;
@@ -132,7 +134,7 @@ fn a_one_line_refusal_reports_the_level_of_a_short_archived_unknown_or_repriced_
             &OrderLines::parse(&[(2, 1), (3, 1), (4, 1)]).unwrap(),
             None,
             None,
-            0,
+            Freshness::Fresh,
         )
         .unwrap()
         .products;

@@ -260,6 +260,58 @@ async fn a_batch_with_one_unserviceable_member_places_the_rest() {
 }
 
 #[tokio::test]
+async fn a_batched_order_of_a_customer_at_the_pending_limit_is_refused_and_the_rest_placed() {
+    let app = spawn_app_with(Options {
+        max_pending_orders: 1,
+        ..Options::default()
+    })
+    .await;
+    let staff = app.staff();
+    let [first, second, hoarder, third] =
+        ["first", "second", "hoarder", "third"].map(|who| app.customer(&format!("{who}@example.com")));
+    let [held, a, b, c] = products(
+        &app,
+        &staff,
+        [
+            ("HELD", "1.00", 5),
+            ("PA", "1.00", 5),
+            ("PB", "1.00", 5),
+            ("PC", "1.00", 5),
+        ],
+    )
+    .await;
+    app.place_order(&hoarder, &[(held, 1)]).await;
+
+    let ((status, alone), answers) = queue_behind_a_held_row(
+        &app,
+        held,
+        &first,
+        &[(&second, &[(a, 1)]), (&hoarder, &[(b, 1)]), (&third, &[(c, 1)])],
+    )
+    .await;
+    assert_eq!(status, 201, "{alone}");
+    let [
+        (second_status, second_order),
+        (hoarder_status, refusal),
+        (third_status, third_order),
+    ] = <[(u16, Value); 3]>::try_from(answers).unwrap();
+
+    assert_eq!(
+        (second_status, third_status),
+        (201, 201),
+        "{second_order} {third_order}"
+    );
+    assert_eq!(hoarder_status, 409, "{refusal}");
+    assert_eq!(refusal["code"], "too_many_pending_orders");
+    first_alone_then_together(&app, [&alone, &second_order, &third_order]);
+    assert_eq!(app.stock_and_ledger(b), (5, 5), "the refused order took nothing");
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM orders o JOIN users u ON u.id = o.user_id WHERE u.email = 'hoarder@example.com'"),
+        1
+    );
+}
+
+#[tokio::test]
 async fn one_line_orders_for_different_products_that_queue_are_placed_together() {
     let app = spawn_app().await;
     let staff = app.staff();

@@ -151,6 +151,26 @@ async fn a_quote_lists_shortages_where_placing_refuses() {
 }
 
 #[tokio::test]
+async fn an_order_after_a_price_change_made_elsewhere_is_placed_at_the_new_price() {
+    let app = spawn_app().await;
+    let staff = app.staff();
+    let customer = app.customer("ada@example.com");
+    let a = product(&app, &staff, "ELSE-A", "1.00", 10).await;
+    // Priced once, so this instance may keep the product as it was.
+    app.place_order(&customer, &[(a, 1)]).await;
+
+    // Another instance, or an operator: this one hears of it only through the catalog feed,
+    // whenever that arrives.
+    sql_query(format!("UPDATE products SET price = 2.00 WHERE id = {a}"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let order = app.place_order(&customer, &[(a, 2)]).await;
+
+    assert_eq!(order["items"][0]["unit_price"], "2.00");
+    assert_eq!(order["total_amount"], "4.00");
+}
+
+#[tokio::test]
 async fn an_expected_total_that_no_longer_holds_is_price_changed_with_the_quote_and_reserves_nothing() {
     let app = spawn_app().await;
     let staff = app.staff();

@@ -282,7 +282,7 @@ async fn a_takeover_fences_the_stalled_first_request_out_of_placing_saving_and_r
     for lines in [vec![(product, 1)], vec![(product, 1), (other, 2)]] {
         let request = OrderRequest::of_lines(OrderLines::parse(&lines).unwrap());
         let priced = use_cases::quote_order(orders, ada.id, &request, now).unwrap();
-        let reservation = orders.reserve(ada.id, &priced, Some(&stalled)).unwrap();
+        let reservation = orders.reserve(ada.id, &priced, Some(&stalled), 100).unwrap();
         assert_eq!(reservation, Reservation::Fenced, "{lines:?}");
     }
     let placement = use_cases::place_order(

@@ -14,7 +14,7 @@ pub mod use_cases;
 
 pub use lines::{OrderLine, OrderLines};
 pub use order::{Order, OrderItem};
-pub use ports::{OrderFilter, OrderStore, OrderTx, PlacementContext, ProductLevel, Reservation};
+pub use ports::{Freshness, OrderFilter, OrderStore, OrderTx, PlacementContext, ProductLevel, Reservation};
 pub use pricing::Shortage;
 pub use quote::{
     AppliedPromotion, MAX_REPRICES, PricedLine, PricedOrder, PricingRefusal, price_order, should_reprice,

@@ -39,13 +39,21 @@ pub struct ProductLevel {
 pub struct PlacementContext {
     /// The lines' products that exist (archived ones included).
     pub products: Vec<ProductSnapshot>,
-    /// The customer's unpaid orders, counted up to the `pending_up_to` asked for.
-    pub pending_orders: u32,
     /// The promotion the code names, with how many of the customer's orders redeemed it;
     /// `None` when it names none (or no code was given).
     pub promotion: Option<(Promotion, u32)>,
     /// The option the code names; `None` when it names none (or no code was given).
     pub shipping_option: Option<ShippingOption>,
+}
+
+/// How old a placement context may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Read from the database now.
+    Fresh,
+    /// What the store kept from an earlier read will do: placing guards every figure it prices
+    /// from, so a stale one can fail a guard but never place a wrong order.
+    Kept,
 }
 
 /// What became of a reservation.
@@ -60,6 +68,8 @@ pub enum Reservation {
     PromotionExhausted,
     /// The customer had used the promotion `max_per_customer` times. Nothing changed.
     CustomerLimitReached,
+    /// The customer already held the most unpaid orders allowed. Nothing changed.
+    PendingLimitReached,
     /// The Idempotency-Key was claimed anew (taken over by a retry, or released) since this
     /// request claimed it. Nothing changed: the key's latest claim answers for it.
     Fenced,
@@ -150,16 +160,15 @@ pub trait OrderStore: Send + Sync {
     fn transaction(&self, work: &mut dyn TransactionWork) -> Result<(), StoreError>;
 
     /// The snapshot placing or quoting an order prices from, read without locks: the lines'
-    /// products, the customer's pending orders (counted up to `pending_up_to` at most: the
-    /// limit only needs to know whether it is reached, and the count costs what it counts), and
-    /// the promotion and shipping option named.
+    /// products, and the promotion (with the customer's redemptions of it) and shipping option
+    /// named. `Fresh` MUST read the database; `Kept` MAY answer from an earlier read instead.
     fn placement_context<'p, 's>(
         &self,
         customer: UserId,
         lines: &OrderLines,
         promo_code: Option<&'p PromoCode>,
         shipping_option: Option<&'s ShippingCode>,
-        pending_up_to: u32,
+        freshness: Freshness,
     ) -> Result<PlacementContext, StoreError>;
 
     /// Reserves and records the order exactly as priced, all or nothing. MUST redeem the
@@ -171,11 +180,15 @@ pub trait OrderStore: Send + Sync {
     /// and say which guard failed. It decides nothing else: every figure comes from `priced`.
     /// Under a claimed key it MUST write nothing (`Fenced`) unless the key's latest claim is
     /// `claimed`, checked under the key's row lock so a concurrent takeover cannot slip between.
+    /// It MUST write nothing (`PendingLimitReached`) when the customer already holds
+    /// `max_pending` unpaid orders, counted in the same statement (orders placed concurrently by
+    /// the same customer may not see each other: the limit is a brake, not a ledger).
     fn reserve<'c>(
         &self,
         customer: UserId,
         priced: &PricedOrder,
         claimed: Option<&'c ClaimedKey>,
+        max_pending: u32,
     ) -> Result<Reservation, StoreError>;
 
     fn order(&self, id: OrderId) -> Result<Option<Order>, StoreError>;

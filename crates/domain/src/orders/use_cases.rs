@@ -14,7 +14,9 @@ use crate::shipping::ShippingChoice;
 
 use super::order::Order;
 use super::payment::{self, PaymentEvent, PaymentOutcome};
-use super::ports::{OrderFilter, OrderKey, OrderStore, PlacementContext, Reservation, TransitionRecord};
+use super::ports::{
+    Freshness, OrderFilter, OrderKey, OrderStore, PlacementContext, Reservation, TransitionRecord,
+};
 use super::pricing::{self, Shortage};
 use super::quote::{PricedOrder, PricingRefusal, price_order, should_reprice};
 use super::request::OrderRequest;
@@ -111,13 +113,13 @@ pub fn quote_order(
     request: &OrderRequest,
     now: DateTime<Utc>,
 ) -> Result<PricedOrder, OrderError> {
-    // A quote does not care how many orders are pending.
+    // A quote is what placing would price now, so it is never priced from a kept snapshot.
     let context = store.placement_context(
         customer,
         &request.lines,
         request.promo_code.as_ref(),
         request.shipping_option.as_ref(),
-        0,
+        Freshness::Fresh,
     )?;
     price(request, &context, now)
 }
@@ -159,8 +161,11 @@ pub enum Placement {
 /// All or nothing. The domain prices the order from a snapshot; the store reserves it exactly as
 /// priced, guarding on the locked rows that nothing it relied on moved. A refusal is explained
 /// from what the guard saw (unknown products first, then every shortage); when only a price
-/// moved, the order is priced again, a few times at most. A customer holding `max_pending`
-/// unpaid orders places no more: one account must not be able to reserve the whole catalog.
+/// moved, the order is priced again from a fresh snapshot, a few times at most. The first
+/// snapshot may be one the store kept: a refusal priced from it (or a total the customer did
+/// not expect) is never answered before a fresh snapshot confirms it. A customer holding
+/// `max_pending` unpaid orders places no more: one account must not be able to reserve the
+/// whole catalog.
 pub fn place_order(
     store: &impl OrderStore,
     customer: UserId,
@@ -170,35 +175,44 @@ pub fn place_order(
     now: DateTime<Utc>,
 ) -> Result<Placement, OrderError> {
     let mut reprices = 0;
+    let mut freshness = Freshness::Kept;
     loop {
         let context = store.placement_context(
             customer,
             &request.lines,
             request.promo_code.as_ref(),
             request.shipping_option.as_ref(),
-            max_pending,
+            freshness,
         )?;
-        if context.pending_orders >= max_pending {
-            return Err(OrderError::TooManyPendingOrders { limit: max_pending });
-        }
-        let priced = price(request, &context, now)?;
-        if request
-            .expected_total
-            .as_ref()
-            .is_some_and(|expected| *expected != priced.total_amount)
-        {
-            return Err(OrderError::PriceChanged(Box::new(priced)));
-        }
-        match store.reserve(customer, &priced, claimed)? {
+        let priced = price(request, &context, now).and_then(|priced| match &request.expected_total {
+            Some(expected) if *expected != priced.total_amount => {
+                Err(OrderError::PriceChanged(Box::new(priced)))
+            }
+            _ => Ok(priced),
+        });
+        let priced = match priced {
+            Err(_) if freshness == Freshness::Kept => {
+                freshness = Freshness::Fresh;
+                continue;
+            }
+            priced => priced?,
+        };
+        match store.reserve(customer, &priced, claimed, max_pending)? {
             Reservation::Placed(order) => return Ok(Placement::Placed(order)),
             Reservation::Fenced => return Ok(Placement::ClaimLost),
             Reservation::PromotionExhausted => return Err(OrderError::PromoExhausted),
             Reservation::CustomerLimitReached => {
                 return Err(OrderError::PromoInvalid(PromoRefusal::CustomerLimit));
             }
+            Reservation::PendingLimitReached => {
+                return Err(OrderError::TooManyPendingOrders { limit: max_pending });
+            }
             Reservation::Refused(levels) => match pricing::refusal(&request.lines, &levels) {
                 Some(refusal) => return Err(refusal),
-                None if should_reprice(reprices, true) => reprices += 1,
+                None if should_reprice(reprices, true) => {
+                    reprices += 1;
+                    freshness = Freshness::Fresh;
+                }
                 None => {
                     return Err(StoreError::Unavailable("prices kept changing while placing".into()).into());
                 }
@@ -403,7 +417,7 @@ mod tests {
         store
             .expect_reserve()
             .times(times)
-            .returning(move |_, _, _| Ok(answers.next().expect("a reservation for this call")));
+            .returning(move |_, _, _, _| Ok(answers.next().expect("a reservation for this call")));
         store
     }
 
@@ -455,17 +469,113 @@ mod tests {
 
     #[test]
     fn a_customer_holding_the_pending_limit_places_nothing() {
-        let store = placing_from(
-            PlacementContext {
-                pending_orders: 3,
-                ..snapshot(10)
-            },
-            vec![],
-        );
+        let mut store = MockOrderStore::new();
+        store
+            .expect_placement_context()
+            .returning(|_, _, _, _, _| Ok(snapshot(10)));
+        store
+            .expect_reserve()
+            .withf(|_, _, _, max_pending| *max_pending == 3)
+            .times(1)
+            .returning(|_, _, _, _| Ok(Reservation::PendingLimitReached));
 
         let result = place_order(&store, UserId(4), &two_of_product_one(), None, 3, Utc::now());
 
         assert_eq!(result, Err(OrderError::TooManyPendingOrders { limit: 3 }));
+    }
+
+    /// A store whose kept snapshot is `kept` and whose fresh one is `fresh`, each read at most
+    /// `reads` times, placing whatever is asked.
+    fn keeping(kept: PlacementContext, fresh: PlacementContext, reads: usize) -> MockOrderStore {
+        let mut store = MockOrderStore::new();
+        store
+            .expect_placement_context()
+            .withf(|_, _, _, _, freshness| *freshness == Freshness::Kept)
+            .times(1)
+            .returning(move |_, _, _, _, _| Ok(kept.clone()));
+        store
+            .expect_placement_context()
+            .withf(|_, _, _, _, freshness| *freshness == Freshness::Fresh)
+            .times(reads)
+            .returning(move |_, _, _, _, _| Ok(fresh.clone()));
+        store.expect_reserve().returning(|customer, priced, _, _| {
+            let mut placed = order(OrderStatus::Pending, customer.0, "0.00");
+            placed.total_amount = priced.total_amount.clone();
+            Ok(Reservation::Placed(Box::new(placed)))
+        });
+        store
+    }
+
+    #[test]
+    fn a_refusal_priced_from_a_kept_snapshot_is_confirmed_by_a_fresh_one() {
+        let mut archived = snapshot(10);
+        archived.products[0].active = false;
+        // Restored since the snapshot was kept.
+        let store = keeping(archived, snapshot(10), 1);
+
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
+
+        assert!(matches!(result, Ok(Placement::Placed(_))), "{result:?}");
+    }
+
+    #[test]
+    fn an_unexpected_total_priced_from_a_kept_snapshot_is_confirmed_by_a_fresh_one() {
+        let mut old_price = snapshot(10);
+        old_price.products[0].price = Money::parse_price("2.00").unwrap();
+        let store = keeping(old_price, snapshot(10), 1);
+        let request = OrderRequest {
+            expected_total: Some(Money::parse_amount("5.00").unwrap()),
+            ..two_of_product_one()
+        };
+
+        let result = place_order(&store, UserId(4), &request, None, 20, Utc::now());
+
+        match result {
+            Ok(Placement::Placed(order)) => assert_eq!(order.total_amount.to_string(), "5.00"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_kept_snapshot_that_prices_the_order_is_not_read_again() {
+        let store = keeping(snapshot(10), snapshot(10), 0);
+
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
+
+        assert!(matches!(result, Ok(Placement::Placed(_))), "{result:?}");
+    }
+
+    #[test]
+    fn a_moved_price_is_priced_again_from_a_fresh_snapshot() {
+        let mut store = MockOrderStore::new();
+        let mut kept = snapshot(10);
+        kept.products[0].price = Money::parse_price("2.00").unwrap();
+        store
+            .expect_placement_context()
+            .withf(|_, _, _, _, freshness| *freshness == Freshness::Kept)
+            .times(1)
+            .returning(move |_, _, _, _, _| Ok(kept.clone()));
+        store
+            .expect_placement_context()
+            .withf(|_, _, _, _, freshness| *freshness == Freshness::Fresh)
+            .times(1)
+            .returning(|_, _, _, _, _| Ok(snapshot(10)));
+        store
+            .expect_reserve()
+            .withf(|_, priced, _, _| priced.lines[0].unit_price.to_string() == "2.00")
+            .times(1)
+            .returning(|_, _, _, _| Ok(Reservation::Refused(vec![level(10, "2.50")])));
+        let placed = order(OrderStatus::Pending, 4, "5.00");
+        let answer = Reservation::Placed(Box::new(placed.clone()));
+        store
+            .expect_reserve()
+            .withf(|_, priced, _, _| priced.lines[0].unit_price.to_string() == "2.50")
+            .times(1)
+            .returning(move |_, _, _, _| Ok(answer.clone()));
+
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
+
+        assert_eq!(result, Ok(Placement::Placed(Box::new(placed))));
     }
 
     #[test]
@@ -480,14 +590,14 @@ mod tests {
         let expected_claim = claimed.clone();
         store
             .expect_reserve()
-            .withf(move |customer, priced, under| {
+            .withf(move |customer, priced, under, _| {
                 *customer == UserId(4)
                     && priced.lines[0].unit_price.to_string() == "2.50"
                     && priced.total_amount.to_string() == "5.00"
                     && under == &Some(&expected_claim)
             })
             .times(1)
-            .returning(move |_, _, _| Ok(answer.clone()));
+            .returning(move |_, _, _, _| Ok(answer.clone()));
 
         let result = place_order(
             &store,
@@ -589,7 +699,11 @@ mod tests {
 
     #[test]
     fn a_quote_shows_shortages_instead_of_refusing() {
-        let store = placing(1, vec![]);
+        let mut store = MockOrderStore::new();
+        store
+            .expect_placement_context()
+            .withf(|_, _, _, _, freshness| *freshness == Freshness::Fresh)
+            .returning(|_, _, _, _, _| Ok(snapshot(1)));
 
         let quote = quote_order(&store, UserId(4), &two_of_product_one(), Utc::now()).unwrap();
 

@@ -18,7 +18,7 @@ use domain::orders::{PricedOrder, Reservation};
 use super::placement::{PlacedRow, Reserve, record_placed};
 use crate::prepared::{Prepared, Statement, no_parameter};
 
-/// The orders of a round, one row each in `request` ($1..$7, `n` their position), and their
+/// The orders of a round, one row each in `request` ($1..$7 and $15, `n` their position), and their
 /// lines, one row each in `wanted` ($8..$13, `n` their order's position); no two orders ask for
 /// the same product, so the UPDATE meets each product row once and orders cannot take each
 /// other's stock.
@@ -26,7 +26,9 @@ use crate::prepared::{Prepared, Statement, no_parameter};
 /// - `locked` takes the row locks in ascending id order, as every placing statement does, so
 ///   nothing waits for it in a cycle; `FOR NO KEY UPDATE` yields the latest committed rows.
 /// - `fit` is the orders every line of which finds its product locked, active, at the priced
-///   price and with the quantity (a missing product fails its order).
+///   price and with the quantity (a missing product fails its order), whose customer holds
+///   fewer unpaid orders than its `pending_limit` (counted as `PLACE_ORDER` counts them; the
+///   orders of one customer in a round do not see each other).
 /// - `reserved` takes the stock of exactly those orders' lines (the CHECK (stock >= 0) backs
 ///   the guard up); an order that does not fit writes nothing.
 /// - `orders_placed` is one row per placed order, with its id drawn from the orders' sequence,
@@ -38,9 +40,9 @@ pub const PLACE_ORDERS: &str = concat!(
     "
 WITH request AS (
     SELECT * FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[],
-                         $6::text[], $7::jsonb[])
+                         $6::text[], $7::jsonb[], $15::int[])
         WITH ORDINALITY AS q(customer, subtotal, discount_total, shipping_total, total_amount,
-                             shipping_option, document, n)
+                             shipping_option, document, pending_limit, n)
 ), wanted AS (
     SELECT * FROM unnest($8::bigint[], $9::bigint[], $10::int[], $11::numeric[], $12::numeric[],
                          $13::numeric[])
@@ -53,6 +55,11 @@ WITH request AS (
 ), fit AS (
     SELECT w.n
       FROM wanted w LEFT JOIN locked l ON l.id = w.product_id
+     WHERE w.n IN (SELECT q.n FROM request q
+                    WHERE (SELECT count(*)
+                             FROM (SELECT 1 FROM orders o
+                                    WHERE o.user_id = q.customer AND o.status = 'pending'
+                                    LIMIT q.pending_limit) AS mine) < q.pending_limit)
      GROUP BY w.n
     HAVING bool_and(COALESCE(l.active AND l.price = w.unit_price AND l.stock >= w.quantity, FALSE))
 ), reserved AS (
@@ -76,7 +83,7 @@ WITH request AS (
     record_placed!(),
     "
 SELECT l.n, l.id, l.sku, l.name, l.unit_price AS price, TRUE AS active, l.stock,
-       o.id AS order_id, o.created_at, FALSE AS fenced
+       o.id AS order_id, o.created_at, FALSE AS fenced, FALSE AS at_pending_limit
   FROM lines_placed l JOIN new_order o ON o.id = l.order_id"
 );
 
@@ -117,6 +124,7 @@ struct Columns<'r> {
     total_amounts: Vec<&'r BigDecimal>,
     shipping_options: Vec<Option<&'r str>>,
     documents: Vec<&'r serde_json::Value>,
+    pending_limits: Vec<i32>,
     line_orders: Vec<i64>,
     product_ids: Vec<i64>,
     quantities: Vec<i32>,
@@ -146,6 +154,7 @@ impl<'r> Columns<'r> {
                 .collect(),
             shipping_options: orders.iter().map(|o| o.shipping_option).collect(),
             documents: orders.iter().map(|o| &o.document).collect(),
+            pending_limits: orders.iter().map(|o| o.pending_limit).collect(),
             line_orders: Vec::with_capacity(lines),
             product_ids: Vec::with_capacity(lines),
             quantities: Vec::with_capacity(lines),
@@ -185,6 +194,7 @@ impl Statement for &Columns<'_> {
             12 => out.push_bind_param::<Array<Numeric>, _>(&self.line_totals),
             13 => out.push_bind_param::<Array<Numeric>, _>(&self.discounts),
             14 => out.push_bind_param::<Text, _>(&self.currency),
+            15 => out.push_bind_param::<Array<Integer>, _>(&self.pending_limits),
             other => Err(no_parameter("batch placing", other)),
         }
     }

@@ -1,5 +1,5 @@
-//! The snapshot an order is priced from, read without locks: the lines' products and the
-//! customer's pending orders in one statement, then the promotion and shipping option named.
+//! The snapshot an order is priced from, read without locks: the lines' products in one
+//! statement, then the promotion and shipping option named.
 
 use bigdecimal::BigDecimal;
 use diesel::pg::{Pg, PgConnection};
@@ -19,22 +19,17 @@ use crate::schema::{promotion_customers, promotions, shipping_options};
 use crate::shipping::rows::ShippingOptionRow;
 use crate::store_error::store_error;
 
-/// One row per existing product asked for, each with the customer's pending orders counted up
-/// to $3 (the limit; a customer never has many more, and the count costs what it counts); a
-/// single row of NULLs beside the count when no product exists.
+/// One row per existing product asked for.
 const SNAPSHOT: &str = "
-SELECT c.pending, p.id, p.sku, p.name, p.category, p.price, p.active, p.stock
-  FROM (SELECT count(*)::int AS pending
-          FROM (SELECT 1 FROM orders WHERE user_id = $1 AND status = 'pending' LIMIT $3) AS mine) AS c
-  LEFT JOIN products p ON p.id = ANY($2)
+SELECT p.id, p.sku, p.name, p.category, p.price, p.active, p.stock
+  FROM products p
+ WHERE p.id = ANY($1)
  ORDER BY p.id";
 
 /// Prepared once per connection, like the placing statements: planning it on every order cost
 /// as much as running it.
 struct Snapshot {
-    customer: i64,
     ids: Vec<i64>,
-    pending_up_to: i64,
 }
 
 impl Statement for Snapshot {
@@ -42,9 +37,7 @@ impl Statement for Snapshot {
 
     fn bind<'b>(&'b self, n: u32, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         match n {
-            1 => out.push_bind_param::<BigInt, _>(&self.customer),
-            2 => out.push_bind_param::<Array<BigInt>, _>(&self.ids),
-            3 => out.push_bind_param::<BigInt, _>(&self.pending_up_to),
+            1 => out.push_bind_param::<Array<BigInt>, _>(&self.ids),
             other => Err(no_parameter("snapshot", other)),
         }
     }
@@ -52,59 +45,52 @@ impl Statement for Snapshot {
 
 #[derive(QueryableByName)]
 struct SnapshotRow {
-    #[diesel(sql_type = Integer)]
-    pending: i32,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    id: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    sku: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    sku: String,
+    #[diesel(sql_type = Text)]
+    name: String,
     #[diesel(sql_type = Nullable<Text>)]
     category: Option<String>,
-    #[diesel(sql_type = Nullable<Numeric>)]
-    price: Option<BigDecimal>,
-    #[diesel(sql_type = Nullable<Bool>)]
-    active: Option<bool>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    stock: Option<i32>,
+    #[diesel(sql_type = Numeric)]
+    price: BigDecimal,
+    #[diesel(sql_type = Bool)]
+    active: bool,
+    #[diesel(sql_type = Integer)]
+    stock: i32,
 }
 
 impl SnapshotRow {
-    fn into_snapshot(self) -> Option<ProductSnapshot> {
-        Some(ProductSnapshot {
-            id: ProductId(self.id?),
-            sku: self.sku?,
-            name: self.name?,
+    fn into_snapshot(self) -> ProductSnapshot {
+        ProductSnapshot {
+            id: ProductId(self.id),
+            sku: self.sku,
+            name: self.name,
             category: self.category,
-            price: Money::from_stored(self.price?),
-            active: self.active?,
-            stock: self.stock?,
-        })
+            price: Money::from_stored(self.price),
+            active: self.active,
+            stock: self.stock,
+        }
     }
 }
 
+/// The lines' products that exist, by ascending id.
+fn products(conn: &mut PgConnection, lines: &OrderLines) -> Result<Vec<ProductSnapshot>, StoreError> {
+    let ids: Vec<i64> = lines.iter().map(|line| line.product_id.0).collect();
+    let rows: Vec<SnapshotRow> = Prepared(Snapshot { ids }).load(conn).map_err(store_error)?;
+    Ok(rows.into_iter().map(SnapshotRow::into_snapshot).collect())
+}
+
+/// The whole context, read now.
 pub fn read(
     conn: &mut PgConnection,
     customer: UserId,
     lines: &OrderLines,
     promo_code: Option<&PromoCode>,
     shipping_option: Option<&ShippingCode>,
-    pending_up_to: u32,
 ) -> Result<PlacementContext, StoreError> {
-    let ids: Vec<i64> = lines.iter().map(|line| line.product_id.0).collect();
-    let rows: Vec<SnapshotRow> = Prepared(Snapshot {
-        customer: customer.0,
-        ids,
-        pending_up_to: i64::from(pending_up_to),
-    })
-    .load(conn)
-    .map_err(store_error)?;
-    let pending_orders = rows
-        .first()
-        .map_or(0, |row| u32::try_from(row.pending).unwrap_or(0));
-    let products = rows.into_iter().filter_map(SnapshotRow::into_snapshot).collect();
-
+    let products = products(conn, lines)?;
     let promotion = match promo_code {
         None => None,
         Some(code) => promotions::table
@@ -140,7 +126,6 @@ pub fn read(
     };
     Ok(PlacementContext {
         products,
-        pending_orders,
         promotion,
         shipping_option,
     })

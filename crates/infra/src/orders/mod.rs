@@ -2,6 +2,7 @@
 
 mod batch;
 mod context;
+mod kept;
 mod lanes;
 mod placement;
 mod rows;
@@ -17,7 +18,7 @@ use domain::idempotency::ClaimedKey;
 use domain::ids::{OrderId, UserId};
 use domain::orders::ports::TransitionRecord;
 use domain::orders::{
-    OrderFilter, OrderLines, OrderStatus, OrderStore, PlacementContext, PricedOrder, Reservation,
+    Freshness, OrderFilter, OrderLines, OrderStatus, OrderStore, PlacementContext, PricedOrder, Reservation,
     TransactionEnd, TransactionWork,
 };
 use domain::promotions::PromoCode;
@@ -29,6 +30,7 @@ use crate::pool::{PgPool, checkout};
 use crate::schema::{order_items, order_transitions, orders};
 use crate::store_error::{corrupt_row, is_transient_conflict, store_error};
 
+pub use kept::KeptProducts;
 use lanes::{Checkout, Lanes};
 use rows::{ItemRow, OrderRow};
 use tx::PgOrderTx;
@@ -50,6 +52,9 @@ pub struct PgOrders {
     /// Where orders wait for the one being placed in their lane, and are then placed together;
     /// `None` places every order in a transaction of its own.
     lanes: Option<Arc<Lanes<OrderToPlace, Result<Reservation, StoreError>>>>,
+    /// What orders without a promotion or shipping option are priced from when a kept snapshot
+    /// will do; nothing is kept until a catalog listener tells it `Listening`.
+    kept: KeptProducts,
 }
 
 /// An order as priced, waiting to be reserved.
@@ -57,6 +62,7 @@ pub(crate) struct OrderToPlace {
     customer: UserId,
     priced: PricedOrder,
     claimed: Option<ClaimedKey>,
+    max_pending: u32,
 }
 
 impl PgOrders {
@@ -68,7 +74,13 @@ impl PgOrders {
             documents,
             written: OutboxSignal::default(),
             lanes: Some(Arc::default()),
+            kept: KeptProducts::default(),
         }
+    }
+
+    /// The products this store keeps for pricing: tell them what the catalog listener hears.
+    pub fn kept_products(&self) -> &KeptProducts {
+        &self.kept
     }
 
     /// Whether orders that arrive while another of their lane is being placed are placed
@@ -130,23 +142,31 @@ impl OrderStore for PgOrders {
         }
     }
 
+    /// A kept snapshot only for an order naming no promotion and no shipping option: those are
+    /// read anyway (and a promotion's eligibility depends on categories, which no guard checks).
     fn placement_context(
         &self,
         customer: UserId,
         lines: &OrderLines,
         promo_code: Option<&PromoCode>,
         shipping_option: Option<&ShippingCode>,
-        pending_up_to: u32,
+        freshness: Freshness,
     ) -> Result<PlacementContext, StoreError> {
+        if freshness == Freshness::Kept
+            && promo_code.is_none()
+            && shipping_option.is_none()
+            && let Some(products) = self.kept.products_of(lines)
+        {
+            return Ok(PlacementContext {
+                products,
+                ..PlacementContext::default()
+            });
+        }
+        let read_from = self.kept.generation();
         let mut conn = checkout(&self.pool)?;
-        context::read(
-            &mut conn,
-            customer,
-            lines,
-            promo_code,
-            shipping_option,
-            pending_up_to,
-        )
+        let context = context::read(&mut conn, customer, lines, promo_code, shipping_option)?;
+        self.kept.keep(&context.products, read_from);
+        Ok(context)
     }
 
     fn reserve(
@@ -154,11 +174,13 @@ impl OrderStore for PgOrders {
         customer: UserId,
         priced: &PricedOrder,
         claimed: Option<&ClaimedKey>,
+        max_pending: u32,
     ) -> Result<Reservation, StoreError> {
         let order = OrderToPlace {
             customer,
             priced: priced.clone(),
             claimed: claimed.cloned(),
+            max_pending,
         };
         match &self.lanes {
             // A promotion's redemption is refused by a statement that must roll back with the
@@ -439,6 +461,7 @@ impl PgOrders {
             &self.currency,
             &order.priced,
             order.claimed.as_ref(),
+            order.max_pending,
             &*self.documents,
         )
     }

@@ -1,8 +1,9 @@
 //! Reserving an order exactly as the domain priced it: the database guards, it does not decide.
 //! One statement locks the request's Idempotency-Key (if any) and checks that its latest claim
 //! is still this request's, locks the lines' products in ascending id order, checks on the
-//! locked rows that each is active, still at the priced price and has the quantity, and only
-//! then takes the stock and writes the order with the domain's figures. Without a promotion
+//! locked rows that each is active, still at the priced price and has the quantity, checks that
+//! the customer holds fewer unpaid orders than allowed, and only then takes the stock and writes
+//! the order with the domain's figures. Without a promotion
 //! that statement is the whole transaction: one round trip, product rows locked only while it
 //! runs. With one, a statement before it redeems the promotion under its limits, in the same
 //! transaction.
@@ -104,6 +105,10 @@ macro_rules! record_order {
 /// own (taken over after it stalled, or released): the statement then writes nothing. The key's
 /// row is locked first (`claim`), so a takeover either waits for this statement and then finds
 /// its order bound, or came first and fences it: never two orders under one key.
+///
+/// `pending` is whether the customer holds fewer unpaid orders than `pending_limit`, counted up
+/// to the limit (the count costs what it counts) without locks: orders the same customer places
+/// at the same moment do not see each other, so the limit may be passed by those few.
 macro_rules! request {
     () => {
         "
@@ -113,7 +118,12 @@ WITH request AS (
            $8::numeric AS subtotal, $9::numeric AS discount_total, $10::numeric AS shipping_total,
            $11::numeric AS total_amount, $12::bigint AS promotion_id, $13::text AS promo_code,
            $14::text AS shipping_option, $15::text AS idempotency_key, $16::bigint AS claim_token,
-           $17::jsonb AS document
+           $17::jsonb AS document, $18::int AS pending_limit
+), pending AS (
+    SELECT count(*) < (SELECT pending_limit FROM request) AS below_limit
+      FROM (SELECT 1 FROM orders o, request q
+             WHERE o.user_id = q.customer AND o.status = 'pending'
+             LIMIT (SELECT pending_limit FROM request)) AS mine
 ), wanted AS (
     SELECT w.* FROM request,
            unnest(request.ids, request.quantities, request.unit_prices, request.line_totals, request.discounts)
@@ -133,19 +143,21 @@ WITH request AS (
 /// Any number of lines.
 ///
 /// - `locked` takes the row locks in ascending id order, so overlapping orders queue in one
-///   global order and never deadlock; `FOR UPDATE` yields the latest committed rows. Fenced, it
-///   locks nothing, so nothing passes the guard.
+///   global order and never deadlock; `FOR UPDATE` yields the latest committed rows. Fenced, or
+///   at the customer's pending limit, it locks nothing, so nothing passes the guard.
 /// - `guard`: every line's product exists, is active, is still at the price the domain priced
 ///   with, and has the quantity. Nothing is written otherwise.
 /// - `reserved` takes the stock (the CHECK (stock >= 0) backs this up).
 /// - The answer is one row per existing product, as locked: on refusal, what the domain
-///   explains it from; fenced, one row saying so (and a row of NULLs when no product exists).
+///   explains it from; fenced or at the limit, one row saying so (and a row of NULLs when no
+///   product exists).
 pub const PLACE_ORDER: &str = concat!(
     request!(),
     "locked AS (
     SELECT id, sku, name, price, stock, active
       FROM products
      WHERE id = ANY((SELECT ids FROM request)::bigint[]) AND NOT (SELECT fenced FROM fence)
+       AND (SELECT below_limit FROM pending)
      ORDER BY id FOR UPDATE
 ), guard AS (
     SELECT count(*) = (SELECT cardinality(ids) FROM request) AS holds
@@ -162,8 +174,9 @@ pub const PLACE_ORDER: &str = concat!(
     record_order!(),
     "
 SELECT l.id, l.sku, l.name, l.price, l.active, COALESCE(r.stock, l.stock) AS stock,
-       o.id AS order_id, o.created_at, f.fenced
+       o.id AS order_id, o.created_at, f.fenced, NOT m.below_limit AS at_pending_limit
   FROM fence f
+  CROSS JOIN pending m
   LEFT JOIN locked l ON TRUE
   LEFT JOIN reserved r ON r.id = l.id
   LEFT JOIN new_order o ON TRUE
@@ -174,8 +187,9 @@ SELECT l.id, l.sku, l.name, l.price, l.active, COALESCE(r.stock, l.stock) AS sto
 /// all-or-nothing to arrange and no lock order to keep: the conditional UPDATE takes the lock,
 /// re-reads the latest row and applies the same guard in one step, so the row is locked for
 /// less work than in `PLACE_ORDER` (measured: DECISIONS.md). It answers one row when placed
-/// and none when refused or fenced; the caller then asks `PLACE_ORDER`, which reports the
-/// locked row or the fence (or places the order, if stock came back in between).
+/// and none when refused, fenced or at the pending limit; the caller then asks `PLACE_ORDER`,
+/// which reports the locked row, the fence or the limit (or places the order, if stock came
+/// back in between).
 pub const PLACE_ONE_LINE: &str = concat!(
     request!(),
     "reserved AS (
@@ -184,14 +198,14 @@ pub const PLACE_ONE_LINE: &str = concat!(
       FROM wanted w
      WHERE p.id = (SELECT ids[1] FROM request) AND p.id = w.product_id
        AND p.active AND p.price = w.unit_price AND p.stock >= w.quantity
-       AND NOT (SELECT fenced FROM fence)
+       AND NOT (SELECT fenced FROM fence) AND (SELECT below_limit FROM pending)
     RETURNING p.id, p.sku, p.name, p.stock, w.quantity, w.unit_price, w.line_total, w.discount,
               p.low_stock_threshold, p AS product
 ), ",
     record_order!(),
     "
 SELECT r.id, r.sku, r.name, r.unit_price AS price, TRUE AS active, r.stock,
-       o.id AS order_id, o.created_at, FALSE AS fenced
+       o.id AS order_id, o.created_at, FALSE AS fenced, FALSE AS at_pending_limit
   FROM reserved r, new_order o"
 );
 
@@ -232,6 +246,8 @@ pub struct Reserve<'a> {
     pub(super) shipping_option: Option<&'a str>,
     idempotency_key: Option<&'a str>,
     claim_token: Option<i64>,
+    /// The most unpaid orders the customer may hold, this one included.
+    pub(super) pending_limit: i32,
     /// The order as its `order.created` event shows it, but for its id and times.
     pub(super) document: serde_json::Value,
 }
@@ -254,6 +270,7 @@ impl<'a> Reserve<'a> {
         currency: &'a str,
         priced: &'a PricedOrder,
         claimed: Option<&'a ClaimedKey>,
+        max_pending: u32,
         documents: &dyn EventDocuments,
     ) -> Self {
         let lines = &priced.lines;
@@ -276,6 +293,7 @@ impl<'a> Reserve<'a> {
             shipping_option: priced.shipping_option.as_ref().map(|s| s.as_str()),
             idempotency_key: claimed.map(|c| c.key.as_str()),
             claim_token: claimed.map(|c| c.token.0),
+            pending_limit: i32::try_from(max_pending).unwrap_or(i32::MAX),
             document,
         }
     }
@@ -326,6 +344,9 @@ impl<'a> Reserve<'a> {
         if rows.iter().any(|r| r.fenced) {
             return Reservation::Fenced;
         }
+        if rows.iter().any(|r| r.at_pending_limit) {
+            return Reservation::PendingLimitReached;
+        }
         let placed = rows.first().and_then(|r| Some((r.order_id?, r.created_at?)));
         let Some((order_id, created_at)) = placed else {
             return Reservation::Refused(
@@ -373,6 +394,7 @@ impl<'a> Reserve<'a> {
             15 => out.push_bind_param::<Nullable<Text>, _>(&self.idempotency_key),
             16 => out.push_bind_param::<Nullable<BigInt>, _>(&self.claim_token),
             17 => out.push_bind_param::<Jsonb, _>(&self.document),
+            18 => out.push_bind_param::<Integer, _>(&self.pending_limit),
             // Every placeholder of both statements is listed above; another is a typo.
             other => Err(no_parameter("placing", other)),
         }
@@ -444,8 +466,9 @@ struct Redemption {
     customer_may_redeem: bool,
 }
 
-/// One row of a placing statement's answer: a product as locked (none when fenced, or when no
-/// product asked for exists), the order when placed, and whether the claim was fenced.
+/// One row of a placing statement's answer: a product as locked (none when fenced, at the
+/// pending limit, or when no product asked for exists), the order when placed, whether the
+/// claim was fenced and whether the customer was at the pending limit.
 #[derive(QueryableByName)]
 pub struct PlacedRow {
     #[diesel(sql_type = Nullable<BigInt>)]
@@ -466,4 +489,6 @@ pub struct PlacedRow {
     created_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Bool)]
     fenced: bool,
+    #[diesel(sql_type = Bool)]
+    at_pending_limit: bool,
 }

@@ -1,0 +1,177 @@
+//! The products orders were lately priced from, kept by each instance so that most orders are
+//! priced without a read before their reservation (that read was most of the database's work
+//! per order left: DECISIONS.md). A kept product may be stale; placing guards every figure it
+//! prices from on the locked row, and answers a refusal priced from kept products only once a
+//! fresh read confirms it, so staleness costs a retry, never a wrong order.
+//!
+//! Products are kept only while the catalog listener hears every change of what pricing reads
+//! (price, status, name, category), and all are forgotten at each change heard. Stock moves are
+//! not announced: a kept product's stock is whatever the read that kept it saw, which placing
+//! never refuses on (the guard checks stock on the locked row).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use domain::orders::{OrderLines, ProductSnapshot};
+use moka::sync::Cache;
+
+use crate::catalog::CatalogFeed;
+
+/// How many products one instance keeps: the busy part of any catalog, a few MiB.
+const MOST_PRODUCTS: u64 = 100_000;
+
+/// A kept product is read again after this long even when no change was heard: a bound on a
+/// notification lost in a way the listener cannot tell.
+const KEPT_FOR: Duration = Duration::from_secs(60);
+
+/// Cheap to clone: every clone keeps the same products.
+#[derive(Clone)]
+pub struct KeptProducts {
+    products: Cache<i64, ProductSnapshot>,
+    listening: Arc<AtomicBool>,
+    /// Moves on with every change heard: what a read that began before a change saw is not
+    /// kept after it.
+    generation: Arc<AtomicU64>,
+}
+
+impl Default for KeptProducts {
+    fn default() -> Self {
+        KeptProducts {
+            products: Cache::builder()
+                .max_capacity(MOST_PRODUCTS)
+                .time_to_live(KEPT_FOR)
+                .build(),
+            listening: Arc::new(AtomicBool::new(false)),
+            generation: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl KeptProducts {
+    /// What the catalog listener heard.
+    pub fn hear(&self, feed: CatalogFeed) {
+        match feed {
+            CatalogFeed::Listening => {
+                self.forget_all();
+                self.listening.store(true, Ordering::SeqCst);
+            }
+            CatalogFeed::Changed => self.forget_all(),
+            CatalogFeed::Deaf => {
+                self.listening.store(false, Ordering::SeqCst);
+                self.forget_all();
+            }
+        }
+    }
+
+    /// Drops every kept product: after this instance's own change, before its commit is heard.
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.products.invalidate_all();
+    }
+
+    /// Every line's product, by ascending id, when all of them are kept; otherwise `None`.
+    pub(super) fn products_of(&self, lines: &OrderLines) -> Option<Vec<ProductSnapshot>> {
+        if !self.listening.load(Ordering::SeqCst) {
+            return None;
+        }
+        lines
+            .iter()
+            .map(|line| self.products.get(&line.product_id.0))
+            .collect()
+    }
+
+    /// Where a read begins: pass it to [`KeptProducts::keep`] with what the read saw.
+    pub(super) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Keeps the products a read that began at `read_from` saw, unless a change was heard since.
+    pub(super) fn keep(&self, products: &[ProductSnapshot], read_from: u64) {
+        if !self.listening.load(Ordering::SeqCst) {
+            return;
+        }
+        for product in products {
+            self.products.insert(product.id.0, product.clone());
+        }
+        // Checked after inserting, so a change heard in between is caught here or by its own
+        // forgetting.
+        if self.generation() != read_from {
+            for product in products {
+                self.products.invalidate(&product.id.0);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::ids::ProductId;
+    use domain::money::Money;
+
+    use super::*;
+
+    fn product(id: i64) -> ProductSnapshot {
+        ProductSnapshot {
+            id: ProductId(id),
+            sku: format!("S{id}"),
+            name: format!("N{id}"),
+            category: None,
+            price: Money::parse_price("1.00").unwrap(),
+            active: true,
+            stock: 5,
+        }
+    }
+
+    fn lines(ids: &[i64]) -> OrderLines {
+        let pairs: Vec<(i64, i64)> = ids.iter().map(|id| (*id, 1)).collect();
+        OrderLines::parse(&pairs).unwrap()
+    }
+
+    fn listening() -> KeptProducts {
+        let kept = KeptProducts::default();
+        kept.hear(CatalogFeed::Listening);
+        kept
+    }
+
+    #[test]
+    fn products_are_answered_only_when_every_line_is_kept() {
+        let kept = listening();
+        kept.keep(&[product(1), product(2)], kept.generation());
+
+        assert_eq!(
+            kept.products_of(&lines(&[2, 1])),
+            Some(vec![product(1), product(2)])
+        );
+        assert_eq!(kept.products_of(&lines(&[1, 3])), None);
+    }
+
+    #[test]
+    fn nothing_is_kept_while_the_listener_is_deaf() {
+        let kept = KeptProducts::default();
+        kept.keep(&[product(1)], kept.generation());
+        assert_eq!(kept.products_of(&lines(&[1])), None, "not yet listening");
+
+        let kept = listening();
+        kept.keep(&[product(1)], kept.generation());
+        kept.hear(CatalogFeed::Deaf);
+        assert_eq!(
+            kept.products_of(&lines(&[1])),
+            None,
+            "deaf forgets and keeps nothing"
+        );
+    }
+
+    #[test]
+    fn a_change_heard_forgets_every_product_and_what_reads_begun_before_it_saw() {
+        let kept = listening();
+        kept.keep(&[product(1)], kept.generation());
+        let read_from = kept.generation();
+
+        kept.hear(CatalogFeed::Changed);
+        kept.keep(&[product(2)], read_from);
+
+        assert_eq!(kept.products_of(&lines(&[1])), None);
+        assert_eq!(kept.products_of(&lines(&[2])), None);
+    }
+}
