@@ -27,8 +27,8 @@ use crate::prepared::{Prepared, Statement, no_parameter};
 ///   nothing waits for it in a cycle; `FOR NO KEY UPDATE` yields the latest committed rows.
 /// - `fit` is the orders every line of which finds its product locked, active, at the priced
 ///   price and with the quantity (a missing product fails its order), whose customer holds
-///   fewer unpaid orders than its `pending_limit` (counted as `PLACE_ORDER` counts them; the
-///   orders of one customer in a round do not see each other).
+///   fewer unpaid orders than its `pending_limit` (counted as `PLACE_ORDER` counts them, on
+///   `orders_user_pending_idx`; the orders of one customer in a round do not see each other).
 /// - `reserved` takes the stock of exactly those orders' lines (the CHECK (stock >= 0) backs
 ///   the guard up); an order that does not fit writes nothing.
 /// - `orders_placed` is one row per placed order, with its id drawn from the orders' sequence,

@@ -107,8 +107,10 @@ macro_rules! record_order {
 /// its order bound, or came first and fences it: never two orders under one key.
 ///
 /// `pending` is whether the customer holds fewer unpaid orders than `pending_limit`, counted up
-/// to the limit (the count costs what it counts) without locks: orders the same customer places
-/// at the same moment do not see each other, so the limit may be passed by those few.
+/// to the limit (the count costs what it counts) on `orders_user_pending_idx`, without locks:
+/// orders the same customer places at the same moment do not see each other, so the limit may
+/// be passed by those few. The customer is a scalar subquery, not a join with `request`, so it
+/// is the index condition whatever the statistics say about how many orders a customer holds.
 macro_rules! request {
     () => {
         "
@@ -121,8 +123,8 @@ WITH request AS (
            $17::jsonb AS document, $18::int AS pending_limit
 ), pending AS (
     SELECT count(*) < (SELECT pending_limit FROM request) AS below_limit
-      FROM (SELECT 1 FROM orders o, request q
-             WHERE o.user_id = q.customer AND o.status = 'pending'
+      FROM (SELECT 1 FROM orders o
+             WHERE o.user_id = (SELECT customer FROM request) AND o.status = 'pending'
              LIMIT (SELECT pending_limit FROM request)) AS mine
 ), wanted AS (
     SELECT w.* FROM request,
