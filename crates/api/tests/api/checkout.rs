@@ -151,23 +151,34 @@ async fn a_quote_lists_shortages_where_placing_refuses() {
 }
 
 #[tokio::test]
-async fn an_order_after_a_price_change_made_elsewhere_is_placed_at_the_new_price() {
-    let app = spawn_app().await;
+async fn an_order_with_a_promotion_at_the_pending_limit_redeems_nothing() {
+    let app = spawn_app_with(Options {
+        max_pending_orders: 1,
+        ..Options::default()
+    })
+    .await;
+    open_checkout(&app);
     let staff = app.staff();
     let customer = app.customer("ada@example.com");
-    let a = product(&app, &staff, "ELSE-A", "1.00", 10).await;
-    // Priced once, so this instance may keep the product as it was.
+    let a = product(&app, &staff, "LIMIT-A", "10.00", 10).await;
     app.place_order(&customer, &[(a, 1)]).await;
+    let before = app.snapshot();
 
-    // Another instance, or an operator: this one hears of it only through the catalog feed,
-    // whenever that arrives.
-    sql_query(format!("UPDATE products SET price = 2.00 WHERE id = {a}"))
-        .execute(&mut app.conn())
-        .unwrap();
-    let order = app.place_order(&customer, &[(a, 2)]).await;
+    let refused = app
+        .post(
+            "/v1/orders",
+            Some(&customer),
+            &json!({"items": [{"product_id": a, "quantity": 1}], "promo_code": "WELCOME10"}),
+        )
+        .await;
 
-    assert_eq!(order["items"][0]["unit_price"], "2.00");
-    assert_eq!(order["total_amount"], "4.00");
+    assert_problem(refused, 409, "too_many_pending_orders").await;
+    assert_eq!(app.snapshot(), before);
+    assert_eq!(
+        app.count("SELECT redemptions::bigint AS n FROM promotions WHERE code = 'WELCOME10'"),
+        0
+    );
+    assert_eq!(app.count("SELECT count(*) AS n FROM promotion_customers"), 0);
 }
 
 #[tokio::test]

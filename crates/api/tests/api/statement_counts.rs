@@ -4,7 +4,9 @@
 use infra::pool::StatementLog;
 use serde_json::{Value, json};
 
-use crate::helpers::{Options, spawn_app_with};
+use diesel::connection::SimpleConnection;
+
+use crate::helpers::{Options, TestApp, spawn_app_with};
 
 #[tokio::test]
 async fn listing_orders_runs_the_same_statements_for_one_or_a_hundred_orders() {
@@ -118,6 +120,23 @@ async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
     assert!(ten_lines[1].contains("INSERT INTO orders"), "{ten_lines:#?}");
 }
 
+/// Places one unit of `product` until a placement runs only the placing statement (the product
+/// is kept: its creation, once the catalog listener hears it, forgets what was kept, and the
+/// listener reads every few milliseconds); answers that placement's statements.
+async fn place_until_kept(app: &TestApp, log: &StatementLog, customer: &str, product: i64) -> Vec<String> {
+    let mut statements = Vec::new();
+    for _ in 0..50 {
+        log.take();
+        app.place_order(customer, &[(product, 1)]).await;
+        statements = log.take();
+        if statements.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    statements
+}
+
 #[tokio::test]
 async fn an_order_of_kept_products_runs_only_the_placing_statement() {
     let log = StatementLog::default();
@@ -133,19 +152,43 @@ async fn an_order_of_kept_products_runs_only_the_placing_statement() {
         .unwrap();
     assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
 
-    // The product's creation, once the catalog listener hears it, forgets what was kept; the
-    // listener reads every few milliseconds, so within a few orders the snapshot is kept.
-    let mut statements = Vec::new();
-    for _ in 0..50 {
-        log.take();
-        app.place_order(&customer, &[(product, 1)]).await;
-        statements = log.take();
-        if statements.len() == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let statements = place_until_kept(&app, &log, &customer, product).await;
 
     assert_eq!(statements.len(), 1, "{statements:#?}");
     assert!(statements[0].contains("INSERT INTO orders"), "{statements:#?}");
+}
+
+#[tokio::test]
+async fn an_order_priced_from_a_kept_price_that_moved_is_priced_again_from_a_fresh_read() {
+    let log = StatementLog::default();
+    let app = spawn_app_with(Options {
+        statements: Some(log.clone()),
+        ..Options::default()
+    })
+    .await;
+    let staff = app.staff();
+    let customer = app.customer("ada@example.com");
+    let product = app.create_product(&staff, "K-2", "1.00", 100).await["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
+    assert_eq!(place_until_kept(&app, &log, &customer, product).await.len(), 1);
+
+    // A change no listener hears (triggers off for this session): the kept price is stale.
+    let mut conn = app.conn();
+    conn.batch_execute(&format!(
+        "SET session_replication_role = replica; UPDATE products SET price = 2.00 WHERE id = {product}"
+    ))
+    .unwrap();
+    log.take();
+    let order = app.place_order(&customer, &[(product, 2)]).await;
+    let statements = log.take();
+
+    assert_eq!(order["items"][0]["unit_price"], "2.00");
+    assert_eq!(order["total_amount"], "4.00");
+    // Refused at the kept price (the one-line statement, then the general one saying why), a
+    // fresh read, and placed.
+    assert_eq!(statements.len(), 4, "{statements:#?}");
+    assert!(statements[2].contains("FROM products p"), "{statements:#?}");
+    assert!(statements[3].contains("INSERT INTO orders"), "{statements:#?}");
 }

@@ -44,6 +44,8 @@ pub struct PlacementContext {
     pub promotion: Option<(Promotion, u32)>,
     /// The option the code names; `None` when it names none (or no code was given).
     pub shipping_option: Option<ShippingOption>,
+    /// Whether the products are ones the store kept from an earlier read, not read now.
+    pub kept: bool,
 }
 
 /// How old a placement context may be.

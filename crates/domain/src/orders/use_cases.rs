@@ -162,8 +162,8 @@ pub enum Placement {
 /// priced, guarding on the locked rows that nothing it relied on moved. A refusal is explained
 /// from what the guard saw (unknown products first, then every shortage); when only a price
 /// moved, the order is priced again from a fresh snapshot, a few times at most. The first
-/// snapshot may be one the store kept: a refusal priced from it (or a total the customer did
-/// not expect) is never answered before a fresh snapshot confirms it. A customer holding
+/// snapshot may be one the store kept: a refusal priced from kept products (or a total the
+/// customer did not expect) is never answered before a fresh snapshot confirms it. A customer holding
 /// `max_pending` unpaid orders places no more: one account must not be able to reserve the
 /// whole catalog.
 pub fn place_order(
@@ -191,7 +191,7 @@ pub fn place_order(
             _ => Ok(priced),
         });
         let priced = match priced {
-            Err(_) if freshness == Freshness::Kept => {
+            Err(_) if context.kept => {
                 freshness = Freshness::Fresh;
                 continue;
             }
@@ -209,6 +209,8 @@ pub fn place_order(
             }
             Reservation::Refused(levels) => match pricing::refusal(&request.lines, &levels) {
                 Some(refusal) => return Err(refusal),
+                // A kept price that moved is no re-pricing of a fresh one: it does not count.
+                None if context.kept => freshness = Freshness::Fresh,
                 None if should_reprice(reprices, true) => {
                     reprices += 1;
                     freshness = Freshness::Fresh;
@@ -487,6 +489,7 @@ mod tests {
     /// A store whose kept snapshot is `kept` and whose fresh one is `fresh`, each read at most
     /// `reads` times, placing whatever is asked.
     fn keeping(kept: PlacementContext, fresh: PlacementContext, reads: usize) -> MockOrderStore {
+        let kept = PlacementContext { kept: true, ..kept };
         let mut store = MockOrderStore::new();
         store
             .expect_placement_context()
@@ -537,6 +540,40 @@ mod tests {
     }
 
     #[test]
+    fn a_price_change_confirmed_by_a_fresh_snapshot_carries_the_fresh_quote() {
+        let mut old_price = snapshot(10);
+        old_price.products[0].price = Money::parse_price("2.00").unwrap();
+        let store = keeping(old_price, snapshot(10), 1);
+        let request = OrderRequest {
+            expected_total: Some(Money::parse_amount("3.00").unwrap()),
+            ..two_of_product_one()
+        };
+
+        let result = place_order(&store, UserId(4), &request, None, 20, Utc::now());
+
+        match result {
+            Err(OrderError::PriceChanged(quote)) => assert_eq!(quote.total_amount.to_string(), "5.00"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_refusal_priced_from_products_read_now_is_not_read_again() {
+        let mut store = MockOrderStore::new();
+        let mut archived = snapshot(10);
+        archived.products[0].active = false;
+        // Asked for a kept snapshot, the store read one now (it kept none): that one is final.
+        store
+            .expect_placement_context()
+            .times(1)
+            .returning(move |_, _, _, _, _| Ok(archived.clone()));
+
+        let result = place_order(&store, UserId(4), &two_of_product_one(), None, 20, Utc::now());
+
+        assert_eq!(result, Err(OrderError::UnknownProducts(vec![ProductId(1)])));
+    }
+
+    #[test]
     fn a_kept_snapshot_that_prices_the_order_is_not_read_again() {
         let store = keeping(snapshot(10), snapshot(10), 0);
 
@@ -546,9 +583,10 @@ mod tests {
     }
 
     #[test]
-    fn a_moved_price_is_priced_again_from_a_fresh_snapshot() {
+    fn a_kept_price_that_moved_is_priced_again_from_a_fresh_snapshot() {
         let mut store = MockOrderStore::new();
         let mut kept = snapshot(10);
+        kept.kept = true;
         kept.products[0].price = Money::parse_price("2.00").unwrap();
         store
             .expect_placement_context()

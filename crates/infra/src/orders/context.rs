@@ -126,6 +126,7 @@ pub fn read(
     };
     Ok(PlacementContext {
         products,
+        kept: false,
         promotion,
         shipping_option,
     })

@@ -18,8 +18,9 @@ use moka::sync::Cache;
 
 use crate::catalog::CatalogFeed;
 
-/// How many products one instance keeps: the busy part of any catalog, a few MiB.
-const MOST_PRODUCTS: u64 = 100_000;
+/// How many products one instance keeps: the busy part of any catalog. About 400 bytes each
+/// with the cache's own bookkeeping, under 10 MiB in all.
+const MOST_PRODUCTS: u64 = 20_000;
 
 /// A kept product is read again after this long even when no change was heard: a bound on a
 /// notification lost in a way the listener cannot tell.
@@ -88,7 +89,7 @@ impl KeptProducts {
 
     /// Keeps the products a read that began at `read_from` saw, unless a change was heard since.
     pub(super) fn keep(&self, products: &[ProductSnapshot], read_from: u64) {
-        if !self.listening.load(Ordering::SeqCst) {
+        if !self.listening.load(Ordering::SeqCst) || self.generation() != read_from {
             return;
         }
         for product in products {

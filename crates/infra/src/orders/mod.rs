@@ -159,6 +159,7 @@ impl OrderStore for PgOrders {
         {
             return Ok(PlacementContext {
                 products,
+                kept: true,
                 ..PlacementContext::default()
             });
         }
