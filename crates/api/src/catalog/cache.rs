@@ -7,13 +7,13 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
-use infra::catalog::CatalogFeed;
+use infra::catalog::{CatalogFeed, CatalogHearing, ReadBegan};
 use moka::sync::Cache;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -125,10 +125,7 @@ fn to_json(value: &impl Serialize) -> Result<Vec<u8>, ApiError> {
 #[derive(Clone)]
 pub struct CatalogPages {
     pages: Cache<PageKey, Arc<RenderedPage>>,
-    listening: Arc<AtomicBool>,
-    /// Moves on with every change heard: a page rendered from a read that began before a change
-    /// is not kept after it.
-    generation: Arc<AtomicU64>,
+    hearing: CatalogHearing,
 }
 
 impl CatalogPages {
@@ -142,8 +139,7 @@ impl CatalogPages {
                 })
                 .time_to_live(FRESH_FOR)
                 .build(),
-            listening: Arc::new(AtomicBool::new(false)),
-            generation: Arc::new(AtomicU64::new(0)),
+            hearing: CatalogHearing::default(),
         }
     }
 }
@@ -151,23 +147,12 @@ impl CatalogPages {
 impl CatalogPages {
     /// What the catalog listener heard.
     pub fn hear(&self, feed: CatalogFeed) {
-        match feed {
-            CatalogFeed::Listening => {
-                self.forget_all();
-                self.listening.store(true, Ordering::SeqCst);
-            }
-            CatalogFeed::Changed => self.forget_all(),
-            CatalogFeed::Deaf => {
-                self.listening.store(false, Ordering::SeqCst);
-                self.forget_all();
-            }
-        }
+        self.hearing.hear(feed, || self.pages.invalidate_all());
     }
 
     /// Drops every kept page: after this instance's own change, before its commit is heard.
     pub fn forget_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.pages.invalidate_all();
+        self.hearing.changed(|| self.pages.invalidate_all());
     }
 
     /// The page under `key` if kept, otherwise `render`ed (and kept, unless a change was heard
@@ -185,20 +170,20 @@ impl CatalogPages {
         let Some(key) = key else {
             return Ok(render().await?.respond(req, PERSONAL));
         };
-        let listening = self.listening.load(Ordering::SeqCst);
-        if listening && let Some(page) = self.pages.get(&key) {
+        if self.hearing.is_listening()
+            && let Some(page) = self.pages.get(&key)
+        {
             if !page.read_again.load(Ordering::Relaxed) {
                 page.read_again.store(true, Ordering::Relaxed);
             }
             return Ok(page.respond(req, SHARED));
         }
-        let generation = self.generation.load(Ordering::SeqCst);
+        let began = self.hearing.read_begins();
         let page = Arc::new(render().await?);
-        if listening {
+        // A change heard while rendering: the page may show what it replaced.
+        if self.hearing.may_keep(began) {
             self.pages.insert(key.clone(), page.clone());
-            // A change heard while rendering: the page may show what it replaced. Checked after
-            // the insert, so a change heard in between is caught here or by its own forgetting.
-            if self.generation.load(Ordering::SeqCst) != generation {
+            if !self.hearing.may_keep(began) {
                 self.pages.invalidate(&key);
             }
         }
@@ -206,11 +191,11 @@ impl CatalogPages {
     }
 
     /// The products whose kept pages were read again and are at least `older_than` old: worth
-    /// rendering anew before they expire, with `generation` to hand back to `refreshed`.
-    pub fn product_pages_due(&self, older_than: Duration) -> (Vec<i64>, u64) {
-        let generation = self.generation.load(Ordering::SeqCst);
-        if !self.listening.load(Ordering::SeqCst) {
-            return (Vec::new(), generation);
+    /// rendering anew before they expire, with where the read begins, to hand back to `refreshed`.
+    pub fn product_pages_due(&self, older_than: Duration) -> (Vec<i64>, ReadBegan) {
+        let began = self.hearing.read_begins();
+        if !self.hearing.is_listening() {
+            return (Vec::new(), began);
         }
         let due = self
             .pages
@@ -225,14 +210,14 @@ impl CatalogPages {
                 _ => None,
             })
             .collect();
-        (due, generation)
+        (due, began)
     }
 
-    /// Keeps the pages of `due` rendered anew from a read that began at `generation`: each for
+    /// Keeps the pages of `due` rendered anew from a read that began at `began`: each for
     /// another `FRESH_FOR`, unless a change was heard since (then none), and drops the pages of
     /// products the read no longer found.
-    pub fn refreshed(&self, generation: u64, due: &[i64], rendered: Vec<(i64, RenderedPage)>) {
-        if !self.listening.load(Ordering::SeqCst) {
+    pub fn refreshed(&self, began: ReadBegan, due: &[i64], rendered: Vec<(i64, RenderedPage)>) {
+        if !self.hearing.may_keep(began) {
             return;
         }
         let found: HashSet<i64> = rendered.iter().map(|(id, _)| *id).collect();
@@ -243,7 +228,7 @@ impl CatalogPages {
             self.pages.insert(PageKey::Product(id), Arc::new(page));
         }
         // As in `serve`: a change heard while reading may be missing from these pages.
-        if self.generation.load(Ordering::SeqCst) != generation {
+        if !self.hearing.may_keep(began) {
             for id in due {
                 self.pages.invalidate(&PageKey::Product(*id));
             }
@@ -258,6 +243,6 @@ impl CatalogPages {
 
     /// Whether changes are heard, so pages are kept.
     pub fn is_listening(&self) -> bool {
-        self.listening.load(Ordering::SeqCst)
+        self.hearing.is_listening()
     }
 }

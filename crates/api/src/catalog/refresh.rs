@@ -24,7 +24,7 @@ pub fn spawn_product_refresher(pages: CatalogPages, catalog: PgCatalog, currency
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(LOOK_EVERY);
-            let (due, generation) = pages.product_pages_due(REFRESH_AFTER);
+            let (due, began) = pages.product_pages_due(REFRESH_AFTER);
             if due.is_empty() {
                 continue;
             }
@@ -41,7 +41,7 @@ pub fn spawn_product_refresher(pages: CatalogPages, catalog: PgCatalog, currency
                     Some((id, page))
                 })
                 .collect();
-            pages.refreshed(generation, &due, rendered);
+            pages.refreshed(began, &due, rendered);
         }
     });
 }

@@ -120,25 +120,9 @@ async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
     assert!(ten_lines[1].contains("INSERT INTO orders"), "{ten_lines:#?}");
 }
 
-/// Places one unit of `product` until a placement runs only the placing statement (the product
-/// is kept: its creation, once the catalog listener hears it, forgets what was kept, and the
-/// listener reads every few milliseconds); answers that placement's statements.
-async fn place_until_kept(app: &TestApp, log: &StatementLog, customer: &str, product: i64) -> Vec<String> {
-    let mut statements = Vec::new();
-    for _ in 0..50 {
-        log.take();
-        app.place_order(customer, &[(product, 1)]).await;
-        statements = log.take();
-        if statements.len() == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    statements
-}
-
-#[tokio::test]
-async fn an_order_of_kept_products_runs_only_the_placing_statement() {
+/// An app logging statements, a customer whose standing is already looked up, and a product
+/// priced 1.00 that the app keeps for pricing (a placement of it ran only the placing statement).
+async fn app_keeping_a_product(sku: &str) -> (TestApp, StatementLog, String, i64) {
     let log = StatementLog::default();
     let app = spawn_app_with(Options {
         statements: Some(log.clone()),
@@ -147,12 +131,33 @@ async fn an_order_of_kept_products_runs_only_the_placing_statement() {
     .await;
     let staff = app.staff();
     let customer = app.customer("ada@example.com");
-    let product = app.create_product(&staff, "K-1", "1.00", 100).await["id"]
+    let product = app.create_product(&staff, sku, "1.00", 100).await["id"]
         .as_i64()
         .unwrap();
     assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
+    // The product's creation, once the catalog listener hears it, forgets what was kept; the
+    // listener reads every few milliseconds, so within a few orders the product is kept.
+    let mut statements = Vec::new();
+    for _ in 0..50 {
+        log.take();
+        app.place_order(&customer, &[(product, 1)]).await;
+        statements = log.take();
+        if statements.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(statements.len(), 1, "{statements:#?}");
+    assert!(statements[0].contains("INSERT INTO orders"), "{statements:#?}");
+    (app, log, customer, product)
+}
 
-    let statements = place_until_kept(&app, &log, &customer, product).await;
+#[tokio::test]
+async fn an_order_of_kept_products_runs_only_the_placing_statement() {
+    let (app, log, customer, product) = app_keeping_a_product("K-1").await;
+
+    app.place_order(&customer, &[(product, 3)]).await;
+    let statements = log.take();
 
     assert_eq!(statements.len(), 1, "{statements:#?}");
     assert!(statements[0].contains("INSERT INTO orders"), "{statements:#?}");
@@ -160,19 +165,7 @@ async fn an_order_of_kept_products_runs_only_the_placing_statement() {
 
 #[tokio::test]
 async fn an_order_priced_from_a_kept_price_that_moved_is_priced_again_from_a_fresh_read() {
-    let log = StatementLog::default();
-    let app = spawn_app_with(Options {
-        statements: Some(log.clone()),
-        ..Options::default()
-    })
-    .await;
-    let staff = app.staff();
-    let customer = app.customer("ada@example.com");
-    let product = app.create_product(&staff, "K-2", "1.00", 100).await["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
-    assert_eq!(place_until_kept(&app, &log, &customer, product).await.len(), 1);
+    let (app, log, customer, product) = app_keeping_a_product("K-2").await;
 
     // A change no listener hears (triggers off for this session): the kept price is stale.
     let mut conn = app.conn();

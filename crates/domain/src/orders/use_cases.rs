@@ -521,19 +521,22 @@ mod tests {
         assert!(matches!(result, Ok(Placement::Placed(_))), "{result:?}");
     }
 
-    #[test]
-    fn an_unexpected_total_priced_from_a_kept_snapshot_is_confirmed_by_a_fresh_one() {
+    /// Places two of product 1 expecting `expected_total`, from a kept snapshot at 2.00 while a
+    /// fresh one says 2.50.
+    fn placed_from_a_kept_old_price_expecting(expected_total: &str) -> Result<Placement, OrderError> {
         let mut old_price = snapshot(10);
         old_price.products[0].price = Money::parse_price("2.00").unwrap();
         let store = keeping(old_price, snapshot(10), 1);
         let request = OrderRequest {
-            expected_total: Some(Money::parse_amount("5.00").unwrap()),
+            expected_total: Some(Money::parse_amount(expected_total).unwrap()),
             ..two_of_product_one()
         };
+        place_order(&store, UserId(4), &request, None, 20, Utc::now())
+    }
 
-        let result = place_order(&store, UserId(4), &request, None, 20, Utc::now());
-
-        match result {
+    #[test]
+    fn an_unexpected_total_priced_from_a_kept_snapshot_is_confirmed_by_a_fresh_one() {
+        match placed_from_a_kept_old_price_expecting("5.00") {
             Ok(Placement::Placed(order)) => assert_eq!(order.total_amount.to_string(), "5.00"),
             other => panic!("{other:?}"),
         }
@@ -541,17 +544,7 @@ mod tests {
 
     #[test]
     fn a_price_change_confirmed_by_a_fresh_snapshot_carries_the_fresh_quote() {
-        let mut old_price = snapshot(10);
-        old_price.products[0].price = Money::parse_price("2.00").unwrap();
-        let store = keeping(old_price, snapshot(10), 1);
-        let request = OrderRequest {
-            expected_total: Some(Money::parse_amount("3.00").unwrap()),
-            ..two_of_product_one()
-        };
-
-        let result = place_order(&store, UserId(4), &request, None, 20, Utc::now());
-
-        match result {
+        match placed_from_a_kept_old_price_expecting("3.00") {
             Err(OrderError::PriceChanged(quote)) => assert_eq!(quote.total_amount.to_string(), "5.00"),
             other => panic!("{other:?}"),
         }

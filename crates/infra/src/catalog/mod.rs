@@ -1,6 +1,7 @@
 //! The catalog port on Postgres: products, their listing queries and the stock ledger.
 
 mod changes;
+mod hearing;
 mod listing;
 mod rows;
 
@@ -24,6 +25,7 @@ use crate::schema::{products, stock_movements};
 use crate::store_error::{is_unique_violation, store_error};
 
 pub use changes::{CatalogFeed, spawn_catalog_listener};
+pub use hearing::{CatalogHearing, ReadBegan};
 pub use rows::{MovementRow, ProductRow};
 
 #[derive(Clone)]

@@ -9,14 +9,12 @@
 //! not announced: a kept product's stock is whatever the read that kept it saw, which placing
 //! never refuses on (the guard checks stock on the locked row).
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use domain::orders::{OrderLines, ProductSnapshot};
 use moka::sync::Cache;
 
-use crate::catalog::CatalogFeed;
+use crate::catalog::{CatalogFeed, CatalogHearing, ReadBegan};
 
 /// How many products one instance keeps: the busy part of any catalog. About 400 bytes each
 /// with the cache's own bookkeeping, under 10 MiB in all.
@@ -30,10 +28,7 @@ const KEPT_FOR: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct KeptProducts {
     products: Cache<i64, ProductSnapshot>,
-    listening: Arc<AtomicBool>,
-    /// Moves on with every change heard: what a read that began before a change saw is not
-    /// kept after it.
-    generation: Arc<AtomicU64>,
+    hearing: CatalogHearing,
 }
 
 impl Default for KeptProducts {
@@ -43,8 +38,7 @@ impl Default for KeptProducts {
                 .max_capacity(MOST_PRODUCTS)
                 .time_to_live(KEPT_FOR)
                 .build(),
-            listening: Arc::new(AtomicBool::new(false)),
-            generation: Arc::new(AtomicU64::new(0)),
+            hearing: CatalogHearing::default(),
         }
     }
 }
@@ -52,28 +46,17 @@ impl Default for KeptProducts {
 impl KeptProducts {
     /// What the catalog listener heard.
     pub fn hear(&self, feed: CatalogFeed) {
-        match feed {
-            CatalogFeed::Listening => {
-                self.forget_all();
-                self.listening.store(true, Ordering::SeqCst);
-            }
-            CatalogFeed::Changed => self.forget_all(),
-            CatalogFeed::Deaf => {
-                self.listening.store(false, Ordering::SeqCst);
-                self.forget_all();
-            }
-        }
+        self.hearing.hear(feed, || self.products.invalidate_all());
     }
 
     /// Drops every kept product: after this instance's own change, before its commit is heard.
     pub fn forget_all(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.products.invalidate_all();
+        self.hearing.changed(|| self.products.invalidate_all());
     }
 
     /// Every line's product, by ascending id, when all of them are kept; otherwise `None`.
     pub(super) fn products_of(&self, lines: &OrderLines) -> Option<Vec<ProductSnapshot>> {
-        if !self.listening.load(Ordering::SeqCst) {
+        if !self.hearing.is_listening() {
             return None;
         }
         lines
@@ -83,21 +66,19 @@ impl KeptProducts {
     }
 
     /// Where a read begins: pass it to [`KeptProducts::keep`] with what the read saw.
-    pub(super) fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
+    pub(super) fn read_begins(&self) -> ReadBegan {
+        self.hearing.read_begins()
     }
 
-    /// Keeps the products a read that began at `read_from` saw, unless a change was heard since.
-    pub(super) fn keep(&self, products: &[ProductSnapshot], read_from: u64) {
-        if !self.listening.load(Ordering::SeqCst) || self.generation() != read_from {
+    /// Keeps the products a read that began at `began` saw, unless a change was heard since.
+    pub(super) fn keep(&self, products: &[ProductSnapshot], began: ReadBegan) {
+        if !self.hearing.may_keep(began) {
             return;
         }
         for product in products {
             self.products.insert(product.id.0, product.clone());
         }
-        // Checked after inserting, so a change heard in between is caught here or by its own
-        // forgetting.
-        if self.generation() != read_from {
+        if !self.hearing.may_keep(began) {
             for product in products {
                 self.products.invalidate(&product.id.0);
             }
@@ -138,7 +119,7 @@ mod tests {
     #[test]
     fn products_are_answered_only_when_every_line_is_kept() {
         let kept = listening();
-        kept.keep(&[product(1), product(2)], kept.generation());
+        kept.keep(&[product(1), product(2)], kept.read_begins());
 
         assert_eq!(
             kept.products_of(&lines(&[2, 1])),
@@ -150,11 +131,11 @@ mod tests {
     #[test]
     fn nothing_is_kept_while_the_listener_is_deaf() {
         let kept = KeptProducts::default();
-        kept.keep(&[product(1)], kept.generation());
+        kept.keep(&[product(1)], kept.read_begins());
         assert_eq!(kept.products_of(&lines(&[1])), None, "not yet listening");
 
         let kept = listening();
-        kept.keep(&[product(1)], kept.generation());
+        kept.keep(&[product(1)], kept.read_begins());
         kept.hear(CatalogFeed::Deaf);
         assert_eq!(
             kept.products_of(&lines(&[1])),
@@ -166,8 +147,8 @@ mod tests {
     #[test]
     fn a_change_heard_forgets_every_product_and_what_reads_begun_before_it_saw() {
         let kept = listening();
-        kept.keep(&[product(1)], kept.generation());
-        let read_from = kept.generation();
+        kept.keep(&[product(1)], kept.read_begins());
+        let read_from = kept.read_begins();
 
         kept.hear(CatalogFeed::Changed);
         kept.keep(&[product(2)], read_from);

@@ -163,10 +163,10 @@ impl OrderStore for PgOrders {
                 ..PlacementContext::default()
             });
         }
-        let read_from = self.kept.generation();
+        let began = self.kept.read_begins();
         let mut conn = checkout(&self.pool)?;
         let context = context::read(&mut conn, customer, lines, promo_code, shipping_option)?;
-        self.kept.keep(&context.products, read_from);
+        self.kept.keep(&context.products, began);
         Ok(context)
     }
 
