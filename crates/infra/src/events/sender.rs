@@ -3,24 +3,63 @@
 //! and never longer than the attempt timeout.
 
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 
 use domain::events::ports::{DueDelivery, WebhookSender};
 use domain::events::retry::ATTEMPT_TIMEOUT;
 use domain::events::{AttemptOutcome, is_public_address};
+use moka::sync::Cache;
 use reqwest::blocking::Client;
 use reqwest::redirect::Policy;
 use standardwebhooks::Webhook;
+
+/// Clients kept for the receivers called lately: building one loads the TLS roots and starts
+/// its own runtime thread, which cost more than the delivery, and a kept one reuses its
+/// connections.
+const MOST_CLIENTS: u64 = 64;
+
+/// A client unused this long is dropped, with its thread and connections.
+const CLIENT_IDLE_FOR: Duration = Duration::from_secs(60);
+
+/// A receiver as called: its host, pinned to the addresses vetted for it.
+type Receiver = (String, Vec<SocketAddr>);
 
 #[derive(Clone)]
 pub struct HttpSender {
     /// `STOCKROOM_WEBHOOK_ALLOW_PRIVATE`: whether loopback, private and other non-public
     /// addresses may be called (development and tests).
     allow_private: bool,
+    /// Keyed by the vetted addresses too: a host that resolves elsewhere gets a client pinned
+    /// there, vetted anew.
+    clients: Cache<Receiver, Client>,
 }
 
 impl HttpSender {
     pub fn new(allow_private: bool) -> Self {
-        HttpSender { allow_private }
+        HttpSender {
+            allow_private,
+            clients: Cache::builder()
+                .max_capacity(MOST_CLIENTS)
+                .time_to_idle(CLIENT_IDLE_FOR)
+                .build(),
+        }
+    }
+
+    /// The client calling `host` at exactly `addresses`: never redirected, never longer than the
+    /// attempt timeout.
+    fn client(&self, host: String, addresses: Vec<SocketAddr>) -> Result<Client, String> {
+        let receiver = (host, addresses);
+        if let Some(client) = self.clients.get(&receiver) {
+            return Ok(client);
+        }
+        let client = Client::builder()
+            .redirect(Policy::none())
+            .timeout(ATTEMPT_TIMEOUT)
+            .resolve_to_addrs(&receiver.0, &receiver.1)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        self.clients.insert(receiver, client.clone());
+        Ok(client)
     }
 
     /// The addresses `url` resolves to now, if we may call them. Resolved here and pinned for the
@@ -72,14 +111,9 @@ impl WebhookSender for HttpSender {
             Ok(signature) => signature,
             Err(reason) => return AttemptOutcome::Unreachable(reason),
         };
-        let client = Client::builder()
-            .redirect(Policy::none())
-            .timeout(ATTEMPT_TIMEOUT)
-            .resolve_to_addrs(&host, &addresses)
-            .build();
-        let client = match client {
+        let client = match self.client(host.clone(), addresses) {
             Ok(client) => client,
-            Err(e) => return AttemptOutcome::Unreachable(format!("cannot build the HTTP client: {e}")),
+            Err(reason) => return AttemptOutcome::Unreachable(reason),
         };
         // Only the status is read: the answer's body is dropped unread, so a huge one costs
         // nothing, and a slow one is cut by the timeout.
