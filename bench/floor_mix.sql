@@ -4,6 +4,7 @@
 -- rows, one movement row per line, its first history row and its `order.created` event (a
 -- document of the size the service writes). One unit of each of one to three distinct random
 -- products.
+\set uid random(:first_shopper, :last_shopper)
 \set lines random(1, 3)
 \set a random(1, :products)
 \set b 1 + (:a - 1 + random(1, :products / 3)) % :products

@@ -1,6 +1,7 @@
 -- The least SQL a correct placement with a promotion needs, by hand: in one transaction, redeem
 -- the promotion under its limits (its row, then the customer's count), then the guarded
 -- decrement and the rows of floor_random.sql, with the discount. One unit of a random product.
+\set uid random(:first_shopper, :last_shopper)
 \set pid random(1, :products)
 BEGIN;
 UPDATE promotions SET redemptions = redemptions + 1 WHERE code = 'BENCH10' AND active AND (max_redemptions IS NULL OR redemptions < max_redemptions) RETURNING id AS promotion_id \gset

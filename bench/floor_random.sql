@@ -2,6 +2,7 @@
 -- stock decrement (guarded on the price too), the order row, its item row, its movement row and
 -- its first history row and its
 -- `order.created` event (a document of the size the service writes). One unit of a random product.
+\set uid random(:first_shopper, :last_shopper)
 \set pid random(1, :products)
 BEGIN;
 UPDATE products SET stock = stock - 1 WHERE id = :pid AND active AND price = (:pid % 200) + 0.99 AND stock >= 1 RETURNING stock AS left_in_stock \gset
