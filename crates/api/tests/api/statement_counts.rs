@@ -76,14 +76,7 @@ async fn listing_orders_runs_the_same_statements_for_one_or_a_hundred_orders() {
 
 #[tokio::test]
 async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
-    let log = StatementLog::default();
-    let app = spawn_app_with(Options {
-        statements: Some(log.clone()),
-        ..Options::default()
-    })
-    .await;
-    let staff = app.staff();
-    let customer = app.customer("ada@example.com");
+    let (app, log, staff, customer) = app_logging_statements().await;
     let mut products = Vec::new();
     for i in 0..10 {
         products.push(
@@ -93,8 +86,6 @@ async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
         );
     }
 
-    // The customer's standing is looked up once, then believed for a few seconds.
-    assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
     log.take();
     app.place_order(&customer, &[(products[0], 1)]).await;
     let one_line = log.take();
@@ -120,9 +111,9 @@ async fn placing_an_order_runs_the_same_statements_for_one_line_or_ten() {
     assert!(ten_lines[1].contains("INSERT INTO orders"), "{ten_lines:#?}");
 }
 
-/// An app logging statements, a customer whose standing is already looked up, and a product
-/// priced 1.00 that the app keeps for pricing (a placement of it ran only the placing statement).
-async fn app_keeping_a_product(sku: &str) -> (TestApp, StatementLog, String, i64) {
+/// An app logging statements, a staff member, and a customer whose standing is already looked
+/// up (then believed for a few seconds, so placing does not look it up again).
+async fn app_logging_statements() -> (TestApp, StatementLog, String, String) {
     let log = StatementLog::default();
     let app = spawn_app_with(Options {
         statements: Some(log.clone()),
@@ -131,10 +122,17 @@ async fn app_keeping_a_product(sku: &str) -> (TestApp, StatementLog, String, i64
     .await;
     let staff = app.staff();
     let customer = app.customer("ada@example.com");
+    assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
+    (app, log, staff, customer)
+}
+
+/// An app logging statements, a customer whose standing is already looked up, and a product
+/// priced 1.00 that the app keeps for pricing (a placement of it ran only the placing statement).
+async fn app_keeping_a_product(sku: &str) -> (TestApp, StatementLog, String, i64) {
+    let (app, log, staff, customer) = app_logging_statements().await;
     let product = app.create_product(&staff, sku, "1.00", 100).await["id"]
         .as_i64()
         .unwrap();
-    assert_eq!(app.get("/v1/me", Some(&customer)).await.status(), 200);
     // The product's creation, once the catalog listener hears it, forgets what was kept; the
     // listener reads every few milliseconds, so within a few orders the product is kept.
     let mut statements = Vec::new();
