@@ -92,7 +92,8 @@ load_shoppers "$bench_url"
 # The floors place as the same shoppers, at random: orders all held by one customer would leave
 # the planner statistics of a shop with one customer, which no shop has and which the service's
 # statements (counting a customer's unpaid orders) would be planned against.
-read -r first_shopper last_shopper < <("$psql" -Atq -F ' ' "$bench_url" -c "SELECT min(id), max(id) FROM users WHERE email LIKE 'shopper-%'")
+shopper_ids="$("$psql" -Atq -F ' ' "$bench_url" -c "SELECT min(id), max(id) FROM users WHERE email LIKE 'shopper-%'")"
+read -r first_shopper last_shopper <<<"$shopper_ids"
 slices=0
 new_shoppers() { # database url: exports STOCKROOM_BENCH_TOKENS, a file of shoppers' tokens
   slices=$((slices + 1))
@@ -401,18 +402,14 @@ Stock updates done as HOT updates (no index writes): $hot_share%.
   (\`bench/shoppers.lua\`; tokens minted by \`bench/tokens.py\` with the secret the bench gives the
   service). Until this run, one customer placed every order of a scenario and ended it holding
   ~20,000 unpaid orders, which each placement's snapshot counts against the pending-order limit
-  (2.5 ms of Postgres at 9,000): that, not placement, was most of the gap to the floor. Until
-  the run after 3307456, the floors' orders were one customer's, which left the planner the
-  statistics of a shop with a single customer for the service's count of a customer's unpaid
-  orders: random placement ran at 59-107% of its floor between runs, and 18% faster with
-  generic plans forced.
-- *replaced path* and *without the outbox* log as the service under test does (access lines at
-  info); until the same run they logged only warnings.
+  (2.5 ms of Postgres at 9,000): that, not placement, was most of the gap to the floor. The
+  floors place as these shoppers too (DECISIONS.md, "What the benchmark showed").
 - *with a promotion*: the placing transaction redeems the promotion first (its row, then the
   customer's count), then places; the floor does the same by hand (\`bench/floor_promo.sql\`).
 - *replaced path*: the service at the commit before placement moved to the domain
   (\`STOCKROOM_BENCH_BASELINE\`, default 81ec3a3), built in a worktree and measured in this run on
-  a database of its own, loaded the same way.
+  a database of its own, loaded the same way, writing the same access log as the service
+  under test.
 - *without the outbox*: the service at the last commit before placement wrote its
   \`order.created\` event (\`STOCKROOM_BENCH_OUTBOX_BASELINE\`, default 607cda8), measured the same
   way. The floors include the event row.
